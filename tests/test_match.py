@@ -237,9 +237,38 @@ def test_large_spots_match_a_bit_farther():
         labels,
         [spot(1, 0.50 + far, half=0.06), spot(2, 0.50, half=0.06), spot(3, 0.85)],
     )
-    assert narrow[0].spots[0].basis != "reference"
+    assert narrow[0].spots[0].reason_key == "reason.near_reference"
+    assert narrow[0].spots[0].confidence == "low"
     assert wide[0].spots[0].match == "caffeine"
-    assert wide[0].spots[0].basis == "reference"
+    assert wide[0].spots[0].reason_key == "reason.co_spotted"
+
+
+def test_a_spot_just_outside_the_window_is_a_weak_match_only():
+    labels = ["S1", "caffeine", "lidocaine"]
+    res = run(labels, [spot(1, 0.555), spot(2, 0.50), spot(3, 0.85)])
+    ident = res[0].spots[0]
+    assert ident.match == "caffeine"
+    assert ident.confidence == "low"
+    assert ident.candidates == ("caffeine",)
+    assert ident.reason == (
+        "runs close to the caffeine reference on this plate, ΔRf 0.06, "
+        "a little farther than usual: a weak match"
+    )
+    # Farther than 1.5 windows: not the reference any more.
+    far = run(labels, [spot(1, 0.565), spot(2, 0.50), spot(3, 0.85)])[0].spots[0]
+    assert far.basis == "corrected"
+    assert "caffeine" not in far.candidates
+
+
+def test_near_a_reference_and_a_library_value_lists_both():
+    # 0.058 above the caffeine reference, and corrected (slope 1.75 between the
+    # references) to 0.5515, within the window of cocaine's library value (0.60).
+    labels = ["S1", "caffeine", "lidocaine"]
+    ident = run(labels, [spot(1, 0.558), spot(2, 0.50), spot(3, 0.70)])[0].spots[0]
+    assert ident.rf_corrected == pytest.approx(0.5515)
+    assert set(ident.candidates) == {"caffeine", "cocaine"}
+    assert ident.confidence in ("low", None)
+    assert ident.reason_key == "reason.near_reference_ambiguous"
 
 
 # ------------------------------------------------------------------ corrected Rf and library
@@ -366,7 +395,7 @@ def test_origin_spots_are_not_identified():
 
 
 def test_front_spots_are_not_identified():
-    ident = run(["S1"], [spot(1, 0.99)])[0].spots[0]
+    ident = run(["S1"], [spot(1, 0.99, flags=("spot_at_front",))])[0].spots[0]
     assert ident.match is None
     assert ident.reason_key == "reason.front"
 

@@ -60,6 +60,14 @@ REASON_KEYS: dict[str, str] = {
         "runs with several references on this plate ({candidates}); "
         "they are too close to tell apart"
     ),
+    "reason.near_reference": (
+        "runs close to the {substance} reference on this plate, ΔRf {delta}, "
+        "a little farther than usual: a weak match"
+    ),
+    "reason.near_reference_ambiguous": (
+        "runs a little off the references on this plate and is consistent with several "
+        "substances: {candidates}"
+    ),
     "reason.corrected_library": (
         "corrected Rf {rf} agrees with the library value of {substance} in system {system}, "
         "ΔRf {delta} (not run as a reference on this plate)"
@@ -102,6 +110,9 @@ COSPOT_TOLERANCE_MAX = 0.06
 #: Spot half-height (Rf units) up to which the window stays at its base value;
 #: above it, the window grows by half the excess.
 COSPOT_SIZE_FREE = 0.03
+#: Just outside the co-spot window, up to this factor of it, a spot is "near" a
+#: reference: a ``low`` match, never ``high``.
+NEAR_FACTOR = 1.5
 #: Extra window for a spot flagged as merged or tailing (its centre is less sure).
 COSPOT_FLAG_EXTRA = 0.01
 #: A co-spotted reference is "clearly nearer" than the next when its ΔRf is at
@@ -122,8 +133,6 @@ CLEAR_LIKELIHOOD_RATIO = 3.0
 WINDOW_SIGMAS = 2.5
 #: Measurement noise of one Rf, added to a local value's spread for the ranking.
 MEASUREMENT_SD = 0.01
-#: Spots above this Rf, or flagged ``spot_at_front``, ran with the front.
-FRONT_RF = 0.97
 #: Modes of seeing a plate (as in :class:`tlc.pipeline.Analysis`).
 MODES = ("uv254", "stain", "uv365")
 
@@ -448,7 +457,7 @@ def _main_spot(spots: Sequence[Spot]) -> int | None:
     """Position of the strongest spot that moved and did not run with the front."""
     best: int | None = None
     for i, s in enumerate(spots):
-        if s.on_origin or s.rf is None or s.rf >= FRONT_RF or "spot_at_front" in s.flags:
+        if s.on_origin or s.rf is None or "spot_at_front" in s.flags:
             continue
         if best is None or s.strength > spots[best].strength:
             best = i
@@ -813,7 +822,9 @@ def _sample_spot(spot: Spot, ctx: _Context) -> Identification:
     rf = float(spot.rf or 0.0)
     if spot.on_origin:
         return _make("reason.origin", {})
-    if rf >= FRONT_RF or "spot_at_front" in spot.flags:
+    # Only the detector's flag says "ran with the front": some substances have a
+    # library Rf near 1 (THC 0.98 in DMF-cyclohexane).
+    if "spot_at_front" in spot.flags:
         return _make("reason.front", {})
     rf_c = ctx.correct(rf) if ctx.correct is not None else None
     lib_rf = rf_c if rf_c is not None else rf
@@ -830,15 +841,19 @@ def _sample_spot(spot: Spot, ctx: _Context) -> Identification:
 
     # 1. Co-spotted references: per substance, the reference lane it agrees best with.
     hits: dict[str, tuple[float, float]] = {}
+    near: dict[str, tuple[float, float]] = {}
     for ref in ctx.refs:
         tol = cospot_tolerance(spot, ref.spot, run_px=ctx.run_px)
         delta = rf - float(ref.spot.rf or 0.0)
-        if abs(delta) > tol:
+        if abs(delta) > NEAR_FACTOR * tol:
             continue
         if ctx.stained and not colours_agree(spot.colour, ref.spot.colour):
             continue
-        if ref.substance not in hits or abs(delta) < abs(hits[ref.substance][0]):
-            hits[ref.substance] = (delta, tol)
+        found = hits if abs(delta) <= tol else near
+        if ref.substance not in found or abs(delta) < abs(found[ref.substance][0]):
+            found[ref.substance] = (delta, tol)
+    for sub_id in hits:
+        near.pop(sub_id, None)
     if hits:
         ranked = sorted(hits.items(), key=lambda kv: abs(kv[1][0]))
         names = [k for k, _ in ranked]
@@ -865,6 +880,32 @@ def _sample_spot(spot: Spot, ctx: _Context) -> Identification:
             )  # fmt: skip
         args = {"candidates": names + other_ids}
         return _make("reason.co_spotted_ambiguous", args, candidates=names + other_ids, **common)
+
+    # Just outside the co-spot window of a reference: the reference is still the
+    # best evidence there is, but only a weak one.
+    if near:
+        # Near references and library substances ranked together: a reference
+        # window is read as WINDOW_SIGMAS standard deviations, like a library one.
+        pool = [
+            (name, d, -0.5 * (d * WINDOW_SIGMAS / tol) ** 2 - math.log(tol / WINDOW_SIGMAS))
+            for name, (d, tol) in near.items()
+        ] + [(c.substance, c.delta, c.log_likelihood) for c in others]
+        pool.sort(key=lambda p: -p[2])
+        names = [p[0] for p in pool]
+        best, d1, ll1 = pool[0]
+        common = {"rf_corrected": rf_c, "basis": "reference" if best in near else lib_basis}
+        if len(pool) == 1:
+            args = {"substance": best, "delta": _d(d1)}
+            return _make(
+                "reason.near_reference", args, match=best, confidence="low",
+                candidates=names, delta_rf=d1, **common,
+            )  # fmt: skip
+        clear = ll1 - pool[1][2] >= math.log(CLEAR_LIKELIHOOD_RATIO)
+        args = {"candidates": names}
+        return _make(
+            "reason.near_reference_ambiguous", args, match=best if clear else None,
+            confidence="low", candidates=names, delta_rf=d1 if clear else None, **common,
+        )  # fmt: skip
 
     # 2./3. The library, with the corrected Rf when the plate allowed it.
     common = {"rf_corrected": rf_c, "basis": lib_basis}
