@@ -114,3 +114,411 @@ class Lines:
             confidence=float(get(d, "confidence", 1.0)),
             flags=tuple(get(d, "flags", ())),
         )
+
+
+#: Rows within this distance (mm) of the plate's top and bottom edges are not searched.
+EDGE_MM = 1.5
+
+#: Columns within this distance (mm) of the plate's sides are not used.
+SIDE_MM = 3.0
+
+#: Thickest pencil line, in mm; thicker horizontal structures are spots or bands.
+LINE_MM = 1.2
+
+
+def parse_position(text: str, *, plate_height_mm: float) -> float:
+    """Turn ``--baseline``/``--front`` text into mm from the plate's bottom edge.
+
+    Parameters
+    ----------
+    text : str
+        A fraction of the plate height from the bottom (``"0.1"``), a
+        percentage (``"10%"``) or millimetres from the bottom (``"8mm"``).
+    plate_height_mm : float
+
+    Returns
+    -------
+    float
+        Millimetres from the bottom edge.
+
+    Raises
+    ------
+    LayoutError
+        If the text is not a number, or lies outside the plate.
+    """
+    from tlc.errors import LayoutError
+
+    t = str(text).strip().lower().replace(",", ".")
+    try:
+        if t.endswith("mm"):
+            mm = float(t[:-2])
+        elif t.endswith("%"):
+            mm = float(t[:-1]) / 100 * plate_height_mm
+        else:
+            value = float(t)
+            if value > 1:
+                msg = (
+                    f"{text!r}: a bare number is a fraction of the plate height (0 to 1); "
+                    "write millimetres as e.g. '8mm'"
+                )
+                raise LayoutError(msg)
+            mm = value * plate_height_mm
+    except ValueError as exc:
+        msg = f"{text!r} is not a position: give a fraction (0.1), a percentage (10%) or mm (8mm)"
+        raise LayoutError(msg) from exc
+    if not 0 <= mm <= plate_height_mm:
+        msg = f"{text!r} lies outside the plate (height {plate_height_mm:.0f} mm)"
+        raise LayoutError(msg)
+    return mm
+
+
+def find_lines(
+    plate_image: np.ndarray,
+    *,
+    px_per_mm: float,
+    mode: str,
+    baseline: float | None = None,
+    front: float | None = None,
+    contrast_map: np.ndarray | None = None,
+) -> Lines:
+    """Find the baseline (origin) and the solvent front on a rectified plate.
+
+    The baseline is a pencil line in the lower part of the plate. The front
+    is a pencil line in the upper part or, when none was drawn, the visible
+    edge where the wetted plate changes brightness or hue. Both are measured
+    in vertical strips across the plate and fitted with a straight line, so a
+    line drawn at a slant is followed.
+
+    Parameters
+    ----------
+    plate_image : (H, W, 3) ndarray of uint8
+        The rectified plate, upright, RGB.
+    px_per_mm : float
+        Scale of ``plate_image``.
+    mode : {"uv254", "stain", "uv365"}
+    baseline, front : float, optional
+        Rows given by the user; they replace detection.
+    contrast_map : (H, W) ndarray of float32, optional
+        The dark-feature contrast map, when already computed.
+
+    Returns
+    -------
+    Lines
+
+    Raises
+    ------
+    LinesNotFound
+        If the baseline or the front cannot be found and was not given.
+    """
+    from tlc import contrast as cm
+    from tlc.errors import LinesNotFound
+
+    h, w = plate_image.shape[:2]
+    flags: list[str] = []
+    dark = contrast_map if contrast_map is not None else cm.contrast(
+        plate_image, mode=mode, px_per_mm=px_per_mm, bright=False
+    )
+    if mode == "uv365":
+        # Pencil is dark on any plate, but a UV 365 plate is dark itself: use the
+        # dark-feature map all the same, it is what pencil changes.
+        dark = cm.contrast(plate_image, mode="stain", px_per_mm=px_per_mm, bright=False)
+    strips = _strip_edges(w, px_per_mm)
+    resp = _line_response(dark, px_per_mm=px_per_mm, strips=strips)
+
+    edge = max(2, round(EDGE_MM * px_per_mm))
+    conf = []
+    if baseline is None:
+        lo, hi = int(h * 0.55), h - edge
+        found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
+        if found is None:
+            msg = (
+                "no baseline (origin line) was found; draw it in pencil before spotting, "
+                "or pass --baseline (fraction of the plate height from the bottom, or mm)"
+            )
+            raise LinesNotFound(msg)
+        base_cols, base_rows, base_conf = found
+        baseline_source = "pencil"
+        conf.append(base_conf)
+        if base_conf < 0.5:
+            flags.append("baseline_uncertain")
+    else:
+        base_cols, base_rows = np.array([0.0, w - 1.0]), np.array([baseline, baseline])
+        baseline_source = "given"
+        flags.append("baseline_given")
+    base_top = float(np.min(base_rows))
+
+    if front is None:
+        lo, hi = edge, int(min(base_top - 10 * px_per_mm, h * 0.6))
+        if hi - lo < 5 * px_per_mm:
+            msg = "the baseline is too close to the top of the plate to find a front; pass --front"
+            raise LinesNotFound(msg)
+        pencil = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="high")
+        edge_front = _solvent_edge(plate_image, strips, lo, hi, px_per_mm=px_per_mm)
+        if pencil is not None and (edge_front is None or pencil[2] >= 0.35):
+            front_cols, front_rows, front_conf = pencil
+            front_source = "pencil"
+        elif edge_front is not None:
+            front_cols, front_rows, front_conf = edge_front
+            front_source = "edge"
+            flags.append("front_from_edge")
+        else:
+            msg = (
+                "no solvent front was found; mark it in pencil when the plate leaves the tank, "
+                "or pass --front (fraction of the plate height from the bottom, or mm)"
+            )
+            raise LinesNotFound(msg)
+        conf.append(front_conf)
+        if front_conf < 0.5:
+            flags.append("front_uncertain")
+    else:
+        front_cols, front_rows = np.array([0.0, w - 1.0]), np.array([front, front])
+        front_source = "given"
+        flags.append("front_given")
+
+    cols = np.linspace(0, w - 1, 9)
+    base = np.interp(cols, base_cols, base_rows)
+    fr = np.interp(cols, front_cols, front_rows)
+    if np.any(base - fr < 3 * px_per_mm):
+        msg = "the front found lies on or below the baseline; pass --baseline and --front"
+        raise LinesNotFound(msg)
+    if np.ptp(base) > 0.6 * px_per_mm or np.ptp(fr) > 0.6 * px_per_mm:
+        flags.append("lines_tilted")
+    if float(np.median(base - fr)) < 20 * px_per_mm:
+        flags.append("short_run")
+    return Lines(
+        cols=tuple(float(c) for c in cols),
+        baseline=tuple(float(b) for b in base),
+        front=tuple(float(f) for f in fr),
+        baseline_source=baseline_source,
+        front_source=front_source,
+        confidence=float(min(conf)) if conf else 1.0,
+        flags=tuple(sorted(set(flags))),
+    )
+
+
+def _strip_edges(w: int, px_per_mm: float) -> list[tuple[int, int]]:
+    side = round(SIDE_MM * px_per_mm)
+    n = int(np.clip((w - 2 * side) / (6 * px_per_mm), 4, 16))
+    edges = np.linspace(side, w - side, n + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def _line_response(
+    dark: np.ndarray, *, px_per_mm: float, strips: list[tuple[int, int]]
+) -> np.ndarray:
+    """Per strip, how much a thin horizontal dark line crosses each row.
+
+    A white top-hat with a vertical element keeps only structures thinner
+    than a pencil line is wide; spots, which are taller, drop out.
+
+    Returns
+    -------
+    (H, n_strips) ndarray of float32
+    """
+    import cv2
+
+    k = max(3, round(LINE_MM * px_per_mm) | 1)
+    se = cv2.getStructuringElement(cv2.MORPH_RECT, (1, k))
+    tophat = cv2.morphologyEx(dark, cv2.MORPH_TOPHAT, se)
+    out = np.empty((dark.shape[0], len(strips)), np.float32)
+    for i, (a, b) in enumerate(strips):
+        # the median across the strip ignores a pencil label or a speck
+        # that crosses only part of it
+        out[:, i] = np.percentile(tophat[:, a:b], 60, axis=1)
+    return out
+
+
+def _noise(profile: np.ndarray) -> float:
+    d = np.diff(profile)
+    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2)) + 1e-4
+
+
+def _fit_line(
+    resp: np.ndarray,
+    strips: list[tuple[int, int]],
+    lo: int,
+    hi: int,
+    *,
+    px_per_mm: float,
+    prefer: str,
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The strongest line crossing most strips between rows ``lo`` and ``hi``.
+
+    Returns (cols, rows, confidence) or None when no line stands out.
+    """
+    if hi - lo < 3:
+        return None
+    band = resp[lo:hi]
+    noise = np.median([_noise(band[:, i]) for i in range(band.shape[1])])
+    # How many strips see a line at each row (allowing +-1.5 mm of slant per strip).
+    reach = max(1, round(1.5 * px_per_mm))
+    import cv2
+
+    spread = cv2.dilate(band, np.ones((2 * reach + 1, 1), np.uint8))
+    strong = spread > 4 * noise
+    coverage = strong.mean(axis=1)
+    score = coverage * np.median(spread, axis=1)
+    if coverage.max() < 0.5:
+        return None
+    candidates = np.flatnonzero(coverage >= max(0.5, 0.8 * coverage.max()))
+    # Of the lines that cross the plate, the baseline is the lowest strong one
+    # (labels and origin spots sit above... no: spots sit ON it, labels below
+    # it are short strokes); the front line is the highest.
+    best_score = score[candidates].max()
+    good = candidates[score[candidates] >= 0.5 * best_score]
+    centre = int(good.max() if prefer == "low" else good.min())
+    # refine per strip around the chosen row
+    cols, rows, weights = [], [], []
+    for i, (a, b) in enumerate(strips):
+        r0, r1 = max(0, centre - reach), min(band.shape[0], centre + reach + 1)
+        seg = band[r0:r1, i]
+        j = int(np.argmax(seg))
+        if seg[j] < 3 * noise:
+            continue
+        # parabolic sub-pixel peak
+        if 0 < j < len(seg) - 1:
+            y0, y1, y2 = seg[j - 1], seg[j], seg[j + 1]
+            denom = y0 - 2 * y1 + y2
+            off = 0.5 * (y0 - y2) / denom if denom < 0 else 0.0
+        else:
+            off = 0.0
+        cols.append((a + b) / 2)
+        rows.append(lo + r0 + j + off)
+        weights.append(float(seg[j]))
+    if len(cols) < max(2, len(strips) // 2):
+        return None
+    c, r, wts = np.array(cols), np.array(rows), np.array(weights)
+    slope, icept = _robust_line(c, r, wts)
+    fitted = slope * c + icept
+    resid = np.abs(r - fitted)
+    conf = float(np.clip(len(cols) / len(strips) * (1 - np.median(resid) / px_per_mm), 0, 1))
+    ends = np.array([0.0, float(strips[-1][1] + strips[0][0])])
+    return ends, slope * ends + icept, conf
+
+
+def _robust_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Weighted least-squares line, refitted once without the worst outliers."""
+    keep = np.ones(len(x), bool)
+    for _ in range(2):
+        slope, icept = np.polyfit(x[keep], y[keep], 1, w=np.sqrt(w[keep]))
+        resid = np.abs(y - (slope * x + icept))
+        mad = np.median(resid[keep]) + 0.5
+        keep = resid < 3 * mad
+        if keep.sum() < 2:
+            break
+    # A pencil line is drawn nearly level: more than ~5 degrees is a fit gone wrong.
+    if abs(slope) > 0.09:
+        return 0.0, float(np.median(y))
+    return float(slope), float(icept)
+
+
+def _solvent_edge(
+    plate_image: np.ndarray,
+    strips: list[tuple[int, int]],
+    lo: int,
+    hi: int,
+    *,
+    px_per_mm: float,
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The visible solvent front: the row where the plate's colour changes.
+
+    Returns (cols, rows, confidence) or None.
+    """
+    import cv2
+
+    img = cv2.GaussianBlur(plate_image.astype(np.float32), (0, 0), 0.5 * px_per_mm)
+    smooth = max(1, round(0.8 * px_per_mm))
+    cols, rows, strengths = [], [], []
+    for a, b in strips:
+        prof = np.median(img[lo:hi, a:b], axis=1)  # (rows, 3)
+        # colour change over +-smooth rows, summed over channels
+        grad = np.abs(prof[2 * smooth :] - prof[: -2 * smooth]).sum(axis=1)
+        if grad.size < 3:
+            return None
+        j = int(np.argmax(grad))
+        cols.append((a + b) / 2)
+        rows.append(lo + smooth + j)
+        strengths.append(float(grad[j]))
+    strengths_a = np.array(strengths)
+    noise = np.median(np.abs(np.diff(np.median(img[lo:hi], axis=1), axis=0)).sum(axis=1)) + 0.5
+    if np.median(strengths_a) < max(6.0, 5 * noise):
+        return None
+    c, r = np.array(cols), np.array(rows, float)
+    slope, icept = _robust_line(c, r, strengths_a)
+    resid = np.abs(r - (slope * c + icept))
+    conf = float(np.clip(np.mean(resid < 1.0 * px_per_mm) * 0.8, 0, 1))
+    ends = np.array([0.0, float(strips[-1][1] + strips[0][0])])
+    return ends, slope * ends + icept, conf
+
+
+def origin_score(
+    contrast_map: np.ndarray, spots_map: np.ndarray, lines: Lines, *, px_per_mm: float
+) -> float:
+    """How much the found lines look like a real origin and front, 0 upwards.
+
+    On an upright plate the material of every lane starts on the baseline
+    (what was spotted and stayed), while the front line has little on it.
+    Used to tell an upright plate from one photographed upside down.
+    """
+    h = spots_map.shape[0]
+    band = max(1, round(2 * px_per_mm))
+
+    def material(rows: tuple[float, ...]) -> float:
+        r = int(np.median(rows))
+        return float(np.clip(spots_map[max(0, r - band) : min(h, r + band)], 0, None).mean())
+
+    at_base = material(lines.baseline)
+    at_front = material(lines.front)
+    between_lo = int(lines.front_row) + band
+    between_hi = int(lines.baseline_row) - band
+    inside = (
+        float(np.clip(spots_map[between_lo:between_hi], 0, None).mean())
+        if between_hi > between_lo
+        else 0.0
+    )
+    del inside
+    ratio = (at_base + 0.005) / (at_front + 0.005)
+    return lines.confidence * float(np.sqrt(np.clip(ratio, 0.25, 4.0)))
+
+
+def remove_lines(
+    contrast_map: np.ndarray, lines: Lines, *, px_per_mm: float, half_band_mm: float = 2.0
+) -> np.ndarray:
+    """The contrast map with the pencil baseline and front taken out.
+
+    Along each line (following its slant), the contrast that is common to
+    most of the plate's width is the line itself; it is subtracted there, so
+    that the line does not show as a spot in every lane while a spot sitting
+    on the line keeps its own contrast.
+
+    Parameters
+    ----------
+    contrast_map : (H, W) ndarray of float32
+    lines : Lines
+    px_per_mm : float
+    half_band_mm : float, optional
+        How far above and below each line to correct.
+
+    Returns
+    -------
+    (H, W) ndarray of float32
+        A new array.
+    """
+    out = contrast_map.copy()
+    h, w = out.shape
+    cols = np.arange(w)
+    half = max(1, round(half_band_mm * px_per_mm))
+    offsets = np.arange(-half, half + 1)
+    for rows_at in (lines.baseline, lines.front):
+        centre = np.interp(cols, lines.cols, rows_at).round().astype(int)
+        rr = centre[None, :] + offsets[:, None]  # (offsets, W)
+        valid = (rr >= 0) & (rr < h)
+        rr_c = np.clip(rr, 0, h - 1)
+        band = out[rr_c, cols[None, :]]
+        # 30th percentile across the width: the line covers (nearly) all of it,
+        # spots on the origin cover well under 70 % of it.
+        common = np.percentile(np.where(valid, band, np.nan), 30, axis=1)
+        common = np.nan_to_num(np.clip(common, 0, None))
+        band = band - common[:, None]
+        out[rr_c[valid], np.broadcast_to(cols, rr.shape)[valid]] = band[valid]
+    return out

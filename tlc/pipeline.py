@@ -246,3 +246,229 @@ class Config:
 
     min_contrast: float = 0.035
     origin_rf: float = 0.06
+
+
+def analyse(
+    image: Any,
+    *,
+    layout: Layout | None = None,
+    library: Any = None,
+    config: Config | None = None,
+    image_name: str = "",
+) -> Analysis:
+    """Analyse one photo of a developed plate.
+
+    Parameters
+    ----------
+    image : (M, N, 3) ndarray of uint8
+        The photo, RGB, upright as the camera's EXIF tag says
+        (:func:`tlc.io.read_image`).
+    layout : Layout, optional
+        What staff know: lane labels, system, line positions, rotation.
+    library : tlc.library.Library, optional
+        Reference library for identification; without it no spot is identified.
+    config : Config, optional
+        Detection settings.
+    image_name : str, optional
+        The photo's name, recorded in the result.
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    PlateNotFound, LinesNotFound
+        When the plate, its baseline or its front cannot be found.
+    LayoutError
+        When the layout is inconsistent (positions off the plate, empty labels).
+    LibraryError
+        When the layout names a system the library does not have.
+    """
+    import dataclasses
+    import datetime as dt
+
+    import numpy as np
+
+    from tlc import __version__, contrast, flags as flagreg, lanes as lanes_mod, lines as lines_mod
+    from tlc import plate as plate_mod, rf as rf_mod, spots as spots_mod
+    from tlc.errors import LayoutError, TlcError
+
+    layout = layout or Layout()
+    config = config or Config()
+    if layout.lanes is not None and (
+        len(layout.lanes) == 0 or any(not lab.strip() for lab in layout.lanes)
+    ):
+        msg = "--lanes is empty or has an empty label; give one label per lane, e.g. S1,cocaine,S2"
+        raise LayoutError(msg)
+    if layout.mode is not None and layout.mode not in contrast.MODES:
+        msg = f"unknown mode {layout.mode!r}; use one of {', '.join(contrast.MODES)}"
+        raise LayoutError(msg)
+    system_id = layout.system
+    if library is not None:
+        system_id = library.system(system_id).id if system_id else library.default_system.id
+    system_id = system_id or ""
+
+    plate = plate_mod.find_plate(
+        image, size_mm=layout.plate_size_mm, rotate=layout.rotate
+    )
+    plate_img = plate_mod.rectify(image, plate)
+    mode = layout.mode or contrast.detect_mode(plate_img)
+    ppm = plate.px_per_mm
+    bright = mode == "uv365"
+    cmap = contrast.contrast(plate_img, mode=mode, px_per_mm=ppm, bright=bright)
+    dark_map = cmap if not bright else contrast.contrast(plate_img, mode="stain", px_per_mm=ppm)
+    smap = lanes_mod.spot_map(cmap, px_per_mm=ppm)
+
+    height_mm = plate.size_mm[0]
+
+    def given_rows(p: Plate) -> tuple[float | None, float | None]:
+        h = p.size_mm[0]
+        b = f = None
+        if layout.baseline is not None:
+            b = (h - lines_mod.parse_position(layout.baseline, plate_height_mm=h)) * p.px_per_mm
+        if layout.front is not None:
+            f = (h - lines_mod.parse_position(layout.front, plate_height_mm=h)) * p.px_per_mm
+        return b, f
+
+    if layout.rotate is None:
+        # Try the plate in each quarter turn and keep the one whose lines look
+        # most like an origin and a front; the plate as it stands wins ties.
+        best = None
+        first_error: TlcError | None = None
+        for k in (0, 2, 1, 3):
+            p_k = plate_mod.turn(plate, k)
+            img_k = np.ascontiguousarray(np.rot90(plate_img, -k))
+            dark_k = np.ascontiguousarray(np.rot90(dark_map, -k))
+            smap_k = np.ascontiguousarray(np.rot90(smap, -k))
+            b, f = given_rows(p_k)
+            try:
+                lines_k = lines_mod.find_lines(
+                    img_k, px_per_mm=ppm, mode=mode, baseline=b, front=f, contrast_map=dark_k
+                )
+            except TlcError as exc:
+                first_error = first_error or exc
+                continue
+            score = lines_mod.origin_score(dark_k, smap_k, lines_k, px_per_mm=ppm)
+            # The photo's own orientation is by far the usual one: another must
+            # be clearly better to be taken.
+            score *= 1.0 if k == 0 else 0.6
+            if best is None or score > best[0]:
+                best = (score, k, lines_k)
+        if best is None:
+            assert first_error is not None
+            raise first_error
+        _, k, lines = best
+        if k:
+            plate = plate_mod.turn(plate, k)
+            plate_img = np.ascontiguousarray(np.rot90(plate_img, -k))
+            cmap = np.ascontiguousarray(np.rot90(cmap, -k))
+            smap = np.ascontiguousarray(np.rot90(smap, -k))
+    else:
+        b, f = given_rows(plate)
+        lines = lines_mod.find_lines(
+            plate_img, px_per_mm=ppm, mode=mode, baseline=b, front=f, contrast_map=dark_map
+        )
+    del height_mm
+
+    smap = lines_mod.remove_lines(smap, lines, px_per_mm=ppm)
+    labels = layout.lanes
+    lanes = lanes_mod.find_lanes(
+        smap, lines, px_per_mm=ppm, n_lanes=len(labels) if labels else None
+    )
+    if not lanes:
+        from tlc.errors import TlcError as _E
+
+        msg = (
+            "no lane and no spot could be seen on the plate; check that the photo shows the "
+            "developed plate (under UV 254 nm for a fluorescent plate), or pass --lanes"
+        )
+        raise _E(msg)
+    warnings: list[str] = []
+    roles: list[tuple[str, str | None]] = []
+    final_labels = list(labels) if labels else [lane.label for lane in lanes]
+    for lab in final_labels:
+        roles.append(_lane_role(lab, library))
+    if library is not None and labels:
+        warnings.extend(_label_warnings(labels, library))
+    lanes = tuple(
+        dataclasses.replace(lane, label=final_labels[i], role=roles[i][0], substance=roles[i][1])
+        for i, lane in enumerate(lanes)
+    )
+
+    spots = spots_mod.find_spots(
+        plate_img, smap, lanes, lines, px_per_mm=ppm, min_contrast=config.min_contrast,
+        bright=bright,
+    )
+    spots = rf_mod.measure(spots, lines)
+    idents = _identify(lanes, spots, library, system=system_id, mode=mode)
+
+    results = []
+    for lane, lane_ident in zip(lanes, idents, strict=True):
+        pairs = [
+            (s, ident)
+            for s, ident in zip(
+                [s for s in spots if s.lane == lane.index], lane_ident.spots, strict=True
+            )
+        ]
+        pairs.sort(key=lambda p: p[0].rf if p[0].rf is not None else 0.0)
+        lane_flags = lane.flags + (("lane_empty",) if not pairs else ())
+        results.append(
+            LaneResult(
+                lane=dataclasses.replace(lane, flags=flagreg.check(list(lane_flags))),
+                spots=tuple(p[0] for p in pairs),
+                identifications=tuple(p[1] for p in pairs),
+                not_seen=lane_ident.not_seen,
+                sample=layout.samples.get(lane.label) if lane.role == "sample" else None,
+            )
+        )
+    if labels and len(labels) != len(lanes):  # pragma: no cover - find_lanes honours n_lanes
+        warnings.append("lanes_count_mismatch")
+    for name in (*plate.flags, *lines.flags):
+        flag = flagreg.FLAGS[name]
+        if flag.level != "info":
+            warnings.append(flag.description)
+    return Analysis(
+        image=image_name,
+        image_size=(int(image.shape[0]), int(image.shape[1])),
+        system=system_id,
+        mode=mode,
+        plate=plate,
+        lines=lines,
+        lanes=tuple(results),
+        warnings=tuple(dict.fromkeys(warnings)),
+        date=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        version=__version__,
+        notes=layout.notes,
+    )
+
+
+def _lane_role(label: str, library: Any) -> tuple[str, str | None]:
+    if library is None:
+        return "sample", None
+    from tlc import match
+
+    role, substance = match.lane_role(label, library)
+    return role, substance
+
+
+def _label_warnings(labels: tuple[str, ...], library: Any) -> list[str]:
+    from tlc import match
+
+    return list(match.label_warnings(labels, library))
+
+
+def _identify(lanes: Any, spots: Any, library: Any, *, system: str, mode: str) -> Any:
+    from tlc.match import Identification, LaneIdentification
+
+    if library is None:
+        return tuple(
+            LaneIdentification(
+                lane=lane.index,
+                spots=tuple(Identification() for s in spots if s.lane == lane.index),
+            )
+            for lane in lanes
+        )
+    from tlc import match
+
+    return match.identify(lanes, spots, library, system=system, mode=mode)

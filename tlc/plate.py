@@ -117,6 +117,331 @@ class Plate:
         )
 
 
+def find_plate(
+    image: np.ndarray,
+    *,
+    size_mm: tuple[float, float] | None = None,
+    rotate: int | None = None,
+    px_per_mm: float = PX_PER_MM,
+) -> Plate:
+    """Find the plate in a photo: its four corners and its size.
+
+    The plate is the largest region that stands out from the background by
+    its brightness (a fluorescent plate under UV 254, a white plate in daylight)
+    or, on a dark UV 365 plate, by its texture; its outline is fitted with four
+    straight sides so that rounded or chipped corners do not pull the corners
+    inwards. A photo in which the plate fills the frame (already cropped) is
+    taken whole.
+
+    Parameters
+    ----------
+    image : (M, N, 3) ndarray of uint8
+        The photo, RGB.
+    size_mm : (float, float), optional
+        Height and width of the upright plate in millimetres, when known.
+        Otherwise the aspect ratio is measured and the long side assumed to
+        be ``DEFAULT_LONG_SIDE_MM``.
+    rotate : {0, 90, 180, 270}, optional
+        Clockwise quarter turns that stand the plate upright (origin at the
+        bottom), when known; otherwise the plate is taken as it stands in the
+        photo (:func:`tlc.lines.find_orientation` checks it later).
+    px_per_mm : float, optional
+        Scale of the rectified image.
+
+    Returns
+    -------
+    Plate
+
+    Raises
+    ------
+    PlateNotFound
+        If the photo is blank (nearly uniform) or no plate-like region is found.
+    """
+    import cv2
+
+    from tlc.errors import PlateNotFound
+
+    _check_rgb(image, "image")
+    if rotate not in (None, 0, 90, 180, 270):
+        msg = f"rotate must be 0, 90, 180 or 270, got {rotate}"
+        raise ValueError(msg)
+    if size_mm is not None and (len(size_mm) != 2 or min(size_mm) <= 0):
+        msg = f"size_mm must be two positive numbers (height, width), got {size_mm}"
+        raise ValueError(msg)
+
+    scale = min(1.0, _DETECT_SIDE / max(image.shape[:2]))
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    if float(gray.std()) < 4.0 or float(np.percentile(gray, 99)) < 20:
+        msg = (
+            "the photo is almost uniform (black, white or empty): no plate can be seen; "
+            "retake it with the whole plate in the frame"
+        )
+        raise PlateNotFound(msg)
+
+    flags: list[str] = []
+    corners, source, confidence = _find_quad(small)
+    if corners is None:
+        msg = (
+            "no plate could be found in the photo; retake it with the whole plate "
+            "in the frame, against a darker or plainer background"
+        )
+        raise PlateNotFound(msg)
+    corners = corners / scale
+    # Order the corners top-left, top-right, bottom-right, bottom-left as the plate
+    # stands in the photo, then turn them by the requested quarter turns.
+    corners = _order_corners(corners)
+    turns = (rotate or 0) // 90
+    corners = np.roll(corners, turns, axis=0)  # photo BL becomes the upright TL after a clockwise turn
+    if turns:
+        flags.append("plate_rotated")
+
+    top = np.linalg.norm(corners[1] - corners[0])
+    bottom = np.linalg.norm(corners[2] - corners[3])
+    left = np.linalg.norm(corners[3] - corners[0])
+    right = np.linalg.norm(corners[2] - corners[1])
+    width_px, height_px = (top + bottom) / 2, (left + right) / 2
+    if min(width_px, height_px) < 40:
+        msg = "the plate is too small in the photo to be measured; come closer and retake it"
+        raise PlateNotFound(msg)
+    if min(width_px, height_px) < 200:
+        flags.append("plate_low_resolution")
+    if max(top, bottom) / max(min(top, bottom), 1) > 1.04 or max(left, right) / max(
+        min(left, right), 1
+    ) > 1.04:
+        flags.append("plate_perspective_corrected")
+    if size_mm is None:
+        flags.append("plate_size_assumed")
+        aspect = height_px / width_px
+        if aspect >= 1:
+            size = (DEFAULT_LONG_SIDE_MM, DEFAULT_LONG_SIDE_MM / aspect)
+        else:
+            size = (DEFAULT_LONG_SIDE_MM * aspect, DEFAULT_LONG_SIDE_MM)
+    else:
+        size = (float(size_mm[0]), float(size_mm[1]))
+    if source == "whole-image":
+        flags.append("plate_not_found_whole_image")
+    return Plate(
+        corners=tuple((float(y), float(x)) for x, y in corners),
+        size_mm=size,
+        px_per_mm=px_per_mm,
+        rotation=(rotate or 0),
+        source=source,
+        confidence=confidence,
+        flags=tuple(sorted(set(flags))),
+    )
+
+
+def turn(plate: Plate, quarter_turns: int) -> Plate:
+    """The same plate turned clockwise by ``quarter_turns`` quarter turns.
+
+    Used when the plate's content shows that the origin is not at the bottom.
+    """
+    import dataclasses
+
+    k = quarter_turns % 4
+    if k == 0:
+        return plate
+    corners = plate.corners[-k:] + plate.corners[:-k]
+    size = plate.size_mm if k == 2 else (plate.size_mm[1], plate.size_mm[0])
+    flags = tuple(sorted({*plate.flags, "plate_rotated"}))
+    return dataclasses.replace(
+        plate,
+        corners=corners,
+        size_mm=size,
+        rotation=(plate.rotation + 90 * k) % 360,
+        flags=flags,
+    )
+
+
+#: Long side of the downscaled copy used to find the plate, in pixels.
+_DETECT_SIDE = 640
+
+
+def _check_rgb(image: np.ndarray, name: str) -> None:
+    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3:
+        msg = f"`{name}` must be an (M, N, 3) RGB array, got shape {getattr(image, 'shape', None)}"
+        raise ValueError(msg)
+    if image.dtype != np.uint8:
+        msg = f"`{name}` must be of dtype uint8, got {image.dtype}"
+        raise ValueError(msg)
+
+
+def _order_corners(pts: np.ndarray) -> np.ndarray:
+    """Order 4 (x, y) points top-left, top-right, bottom-right, bottom-left."""
+    pts = np.asarray(pts, dtype=np.float64)
+    centre = pts.mean(axis=0)
+    angles = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
+    pts = pts[np.argsort(angles)]  # clockwise in image coordinates, from the left
+    # start at the corner nearest the photo's top-left (smallest x + y)
+    start = int(np.argmin(pts[:, 0] + pts[:, 1]))
+    return np.roll(pts, -start, axis=0)
+
+
+def _find_quad(small: np.ndarray) -> tuple[np.ndarray | None, str, float]:
+    """Corners (4, 2) in (x, y) of the downscaled photo, the source and a confidence."""
+    h, w = small.shape[:2]
+    bright = _bright_mask(small)
+    found = _quad_from_mask(bright)
+    # The plate's colour: that of the bright blob when there is one, else the
+    # photo's centre.
+    ref = None
+    if found is not None:
+        inside = _fill_quad(found[0], (h, w))
+        ref = np.median(small[inside], axis=0)
+    like = _plate_like(small, ref)
+    ring = max(2, round(0.03 * min(h, w)))
+    border = np.concatenate(
+        [like[:ring].ravel(), like[-ring:].ravel(), like[:, :ring].ravel(), like[:, -ring:].ravel()]
+    )
+    # When the plate's own colour runs all round the photo's border, the photo
+    # was cropped to the plate (or taken so close that no background shows).
+    if border.mean() > 0.75:
+        return _image_corners(w, h), "whole-image", 0.6
+    candidates = [f for f in (found, _quad_from_mask(like.astype(np.uint8) * 255)) if f]
+    if not candidates:
+        return None, "", 0.0
+    quad, fill = max(candidates, key=lambda f: f[1])
+    if fill < 0.75:
+        return _image_corners(w, h), "whole-image", 0.3
+    return quad, "found", float(min(1.0, fill))
+
+
+def _fill_quad(quad: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    import cv2
+
+    mask = np.zeros(shape, np.uint8)
+    cv2.fillConvexPoly(mask, quad.round().astype(np.int32), 1)
+    return mask.astype(bool)
+
+
+def _plate_like(small: np.ndarray, ref: np.ndarray | None = None) -> np.ndarray:
+    """Pixels whose colour is that of the plate's centre, allowing for uneven light.
+
+    Chromaticity (colour without brightness) barely changes under a light
+    gradient, so it is compared directly; brightness may vary by a factor of two.
+    """
+    import cv2
+
+    img = cv2.GaussianBlur(small, (0, 0), 1.5).astype(np.float32) + 1.0
+    h, w = img.shape[:2]
+    if ref is None:
+        centre = img[int(h * 0.35) : int(h * 0.65), int(w * 0.35) : int(w * 0.65)]
+        ref = np.median(centre.reshape(-1, 3), axis=0)
+    else:
+        ref = np.asarray(ref, np.float32) + 1.0
+    total = img.sum(axis=2, keepdims=True)
+    chroma = img / total
+    ref_chroma = ref / ref.sum()
+    d = np.linalg.norm(chroma - ref_chroma, axis=2)
+    ratio = total[:, :, 0] / ref.sum()
+    # a grey or white plate has little chroma to go by: rely more on brightness
+    spread = float(np.abs(ref_chroma - 1 / 3).max())
+    tol = 0.035 + 0.25 * spread
+    return (d < tol) & (ratio > 0.5) & (ratio < 1.8)
+
+
+def _bright_mask(small: np.ndarray) -> np.ndarray:
+    import cv2
+
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    value = cv2.GaussianBlur(hsv[:, :, 2], (0, 0), 2)
+    # A plate is brighter than its background both under UV 254 (it fluoresces)
+    # and in daylight (white silica): Otsu splits plate from background.
+    _, mask = cv2.threshold(value, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return mask
+
+
+def _quad_from_mask(mask: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The quadrilateral outline of the largest blob of ``mask`` and how well it fills it."""
+    import cv2
+
+    h, w = mask.shape
+    k = max(3, round(0.03 * max(h, w)) | 1)
+    # Close the dark spots, pencil lines and labels inside the plate, then
+    # open to cut thin bridges to plate-coloured things in the background.
+    se = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, se)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, se)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    if n <= 1:
+        return None
+    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    frac = stats[best, cv2.CC_STAT_AREA] / (h * w)
+    if frac < 0.04:
+        return None
+    blob = (labels == best).astype(np.uint8) * 255
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    contour = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(contour)
+    quad = _approx_quad(hull)
+    if quad is None:
+        return None
+    quad = _refine_sides(contour[:, 0, :].astype(np.float64), quad)
+    fill = cv2.contourArea(contour) / max(cv2.contourArea(quad.astype(np.float32)), 1.0)
+    quad[:, 0] = np.clip(quad[:, 0], 0, w - 1)
+    quad[:, 1] = np.clip(quad[:, 1], 0, h - 1)
+    return quad, float(fill)
+
+
+def _image_corners(w: int, h: int) -> np.ndarray:
+    return np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float64)
+
+
+def _approx_quad(hull: np.ndarray) -> np.ndarray | None:
+    import cv2
+
+    peri = cv2.arcLength(hull, True)
+    for eps in (0.01, 0.02, 0.03, 0.05, 0.08, 0.12):
+        approx = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(approx) == 4:
+            return approx[:, 0, :].astype(np.float64)
+        if len(approx) < 4:
+            break
+    rect = cv2.minAreaRect(hull)
+    return cv2.boxPoints(rect).astype(np.float64)
+
+
+def _refine_sides(contour: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Fit a straight line to each side of the outline and intersect them.
+
+    Rounded corners and chips pull an approximated polygon's corners inwards;
+    lines fitted to the middle of each side do not.
+    """
+    import cv2
+
+    quad = _order_corners(quad)
+    lines = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        ab = b - a
+        length = np.linalg.norm(ab)
+        if length < 5:
+            return quad
+        t = ((contour - a) @ ab) / length**2
+        dist = np.abs(np.cross(ab, contour - a)) / length
+        near = (t > 0.15) & (t < 0.85) & (dist < 0.04 * length + 3)
+        pts = contour[near]
+        if len(pts) < 5:
+            lines.append((a, ab / length))
+            continue
+        vx, vy, x, y = cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x, y], float), np.array([vx, vy], float)))
+    out = []
+    for i in range(4):
+        (p1, d1), (p2, d2) = lines[(i - 1) % 4], lines[i]
+        m = np.array([d1, -d2]).T
+        if abs(np.linalg.det(m)) < 1e-6:
+            return quad
+        s = np.linalg.solve(m, p2 - p1)
+        out.append(p1 + s[0] * d1)
+    refined = np.array(out)
+    # Keep the refinement only when it moved the corners a little.
+    if np.max(np.linalg.norm(refined - quad, axis=1)) > 0.1 * np.linalg.norm(quad[2] - quad[0]):
+        return quad
+    return refined
+
+
 def rectify(image: np.ndarray, plate: Plate) -> np.ndarray:
     """Straighten the plate into a top-down image at ``plate.px_per_mm``.
 
@@ -135,6 +460,18 @@ def rectify(image: np.ndarray, plate: Plate) -> np.ndarray:
     import cv2
 
     rows, cols = plate.shape
+    src = image
+    # Shrinking by more than 2x with a plain warp aliases pencil lines and
+    # noise; reduce the photo first with an area filter.
+    (r0, c0), (r1, c1), (r2, c2), (r3, c3) = plate.corners
+    span = max(np.hypot(r1 - r0, c1 - c0), np.hypot(r2 - r1, c2 - c1)) / max(rows, cols)
+    factor = 1.0
+    if span > 2.0:
+        factor = 1.0 / (span / 1.5)
+        src = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    h = plate.homography()
+    if factor != 1.0:
+        h = h @ np.diag([1 / factor, 1 / factor, 1.0])
     return cv2.warpPerspective(
-        image, plate.homography(), (cols, rows), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+        src, h, (cols, rows), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )

@@ -1,0 +1,133 @@
+"""How the plate was seen, and where it is darker (or brighter) than itself.
+
+Shared by :mod:`tlc.lines`, :mod:`tlc.lanes` and :mod:`tlc.spots`: every
+detection works on a *contrast map*, the relative change of the plate's
+brightness against its own local background, so that uneven light, vignetting
+and the plate's colour drop out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MODES = ("uv254", "stain", "uv365")
+
+#: Structures smaller than this (mm) are removed when estimating the plate's background.
+BACKGROUND_MM = 14.0
+
+#: Bands along the plate's top and bottom edges, and its sides, that are ignored (mm).
+EDGE_ENDS_MM = 1.2
+EDGE_SIDES_MM = 2.0
+
+
+def detect_mode(plate_image: np.ndarray) -> str:
+    """Tell how the plate was photographed, from its colour.
+
+    Parameters
+    ----------
+    plate_image : (H, W, 3) ndarray of uint8
+        The rectified plate, RGB.
+
+    Returns
+    -------
+    str
+        ``"uv365"`` for a dark plate (bright spots), ``"uv254"`` for a
+        saturated green fluorescent plate (dark spots), ``"stain"`` otherwise
+        (a white plate with coloured spots).
+    """
+    import cv2
+
+    h, w = plate_image.shape[:2]
+    core = plate_image[h // 8 : h - h // 8, w // 8 : w - w // 8]
+    hsv = cv2.cvtColor(core, cv2.COLOR_RGB2HSV)
+    value = float(np.median(hsv[:, :, 2]))
+    sat = float(np.median(hsv[:, :, 1]))
+    hue = float(np.median(hsv[:, :, 0]))  # OpenCV hue: 0-180, green ~60
+    if value < 80:
+        return "uv365"
+    if sat > 90 and 35 <= hue <= 95:
+        return "uv254"
+    return "stain"
+
+
+def background(plate_image: np.ndarray, *, px_per_mm: float, bright: bool = False) -> np.ndarray:
+    """The plate's own local brightness, with spots and lines removed.
+
+    A morphological closing (opening for bright spots) with a square larger
+    than any spot removes them; a Gaussian then smooths the blocky result.
+
+    Returns
+    -------
+    (H, W, 3) ndarray of float32
+    """
+    import cv2
+
+    k = max(3, int(BACKGROUND_MM * px_per_mm) | 1)
+    se = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    op = cv2.MORPH_OPEN if bright else cv2.MORPH_CLOSE
+    # Work at half resolution: the background is smooth, and this is the
+    # costliest step of the analysis.
+    small = cv2.resize(plate_image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    se_small = cv2.getStructuringElement(cv2.MORPH_RECT, (k // 2 | 1, k // 2 | 1))
+    bg = cv2.morphologyEx(small, op, se_small)
+    bg = cv2.GaussianBlur(bg.astype(np.float32), (0, 0), k / 6)
+    del se
+    return cv2.resize(bg, (plate_image.shape[1], plate_image.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+def contrast(
+    plate_image: np.ndarray, *, mode: str, px_per_mm: float, bright: bool | None = None
+) -> np.ndarray:
+    """Relative contrast of every pixel against the plate's local background.
+
+    Parameters
+    ----------
+    plate_image : (H, W, 3) ndarray of uint8
+        The rectified plate, RGB.
+    mode : {"uv254", "stain", "uv365"}
+    px_per_mm : float
+    bright : bool, optional
+        Look for features brighter than the plate (the default for
+        ``uv365``) instead of darker ones.
+
+    Returns
+    -------
+    (H, W) ndarray of float32
+        0 on clean plate, up to 1 for a feature fully dark (or fully bright);
+        negative values are the opposite polarity.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not one of ``MODES``.
+    """
+    import cv2
+
+    if mode not in MODES:
+        msg = f"mode must be one of {', '.join(MODES)}, got {mode!r}"
+        raise ValueError(msg)
+    if bright is None:
+        bright = mode == "uv365"
+    img = cv2.GaussianBlur(plate_image.astype(np.float32), (0, 0), 0.6)
+    bg = background(plate_image, px_per_mm=px_per_mm, bright=bright)
+    if bright:
+        room = np.maximum(255.0 - bg, 40.0)
+        rel = (img - bg) / room
+    else:
+        rel = (bg - img) / np.maximum(bg, 30.0)
+    if mode == "stain" and not bright:
+        # A coloured spot darkens one or two channels only: take the channel
+        # that changed most, so yellow and pink spots are not diluted.
+        out = rel.max(axis=2)
+    else:
+        weights = np.maximum(bg if not bright else room, 1.0)
+        out = (rel * weights).sum(axis=2) / weights.sum(axis=2)
+    # The plate's own edges (and any sliver of background the outline let in)
+    # are not spots or lines.
+    ends = max(1, round(EDGE_ENDS_MM * px_per_mm))
+    sides = max(1, round(EDGE_SIDES_MM * px_per_mm))
+    out[:ends] = 0
+    out[-ends:] = 0
+    out[:, :sides] = 0
+    out[:, -sides:] = 0
+    return out.astype(np.float32)
