@@ -379,7 +379,17 @@ def test_not_seen_lists_reference_substances_absent_from_the_lane():
 def test_a_reference_without_a_spot_is_not_reported_as_not_seen():
     res = run(["S1", "cocaine", "caffeine"], [spot(1, 0.45), spot(3, 0.45)])
     assert res[0].not_seen == ()
-    assert any("shows no spot" in w for w in res[1].warnings)
+    assert res[1].warnings == (
+        "the cocaine reference (lane 2) shows no spot that moved; "
+        "cocaine cannot be judged in the samples of this plate",
+    )
+
+
+def test_a_reference_without_a_spot_leaves_its_substance_to_the_library():
+    res = run(["S1", "cocaine", "caffeine"], [spot(1, 0.60), spot(3, 0.45)])
+    ident = res[0].spots[0]
+    assert ident.candidates[0] == "cocaine"
+    assert ident.basis == "library"
 
 
 def test_origin_spots_are_not_identified():

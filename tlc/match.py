@@ -367,7 +367,7 @@ def label_warnings(labels: Sequence[str], library: Library) -> tuple[str, ...]:
         if names is None:
             names = _names(library)
         msg = f"lane {i} {label.strip()!r} is not in the library; it is treated as a sample"
-        close = difflib.get_close_matches(_fold(label), list(names), n=1, cutoff=0.75)
+        close = difflib.get_close_matches(_fold(label), list(names), n=1, cutoff=0.7)
         if close:
             msg += f" (did you mean {names[close[0]]!r}?)"
         out.append(msg)
@@ -718,14 +718,11 @@ def identify(
         run_px = _estimate_run(spots)
 
     refs: list[_Reference] = []
-    plate_subs: list[str] = []
     for lane in lanes:
         if lane.role == "reference" and lane.substance:
-            plate_subs.append(lane.substance)
             main = _main_spot(by_lane[lane.index])
             if main is not None:
                 refs.append(_Reference(lane.substance, lane.index, by_lane[lane.index][main]))
-    plate_subs = list(dict.fromkeys(plate_subs))
     seen_refs = list(dict.fromkeys(r.substance for r in refs))
     correct, dropped = _corrector(refs, library, system)
     ctx = _Context(
@@ -736,7 +733,9 @@ def identify(
         tolerance=tolerance,
         run_px=run_px,
         refs=tuple(refs),
-        plate_subs=tuple(plate_subs),
+        # Only references that showed their spot were compared directly; one
+        # that showed nothing must not hide its substance from the library.
+        plate_subs=tuple(seen_refs),
         correct=correct,
     )
 
