@@ -597,11 +597,11 @@ def _corrector(
         return None, dropped
     from tlc.rf import corrected_rf
 
-    obs = [p[0] for p in chain]
-    tab = [p[1] for p in chain]
+    observed_rf = [p[0] for p in chain]
+    tabulated_rf = [p[1] for p in chain]
 
     def correct(rf: float) -> float:
-        return corrected_rf(min(1.0, max(0.0, rf)), obs, tab)
+        return corrected_rf(min(1.0, max(0.0, rf)), observed_rf, tabulated_rf)
 
     return correct, dropped
 
@@ -857,7 +857,7 @@ def _sample_spot(spot: Spot, ctx: _Context) -> Identification:
         ranked = sorted(hits.items(), key=lambda kv: abs(kv[1][0]))
         names = [k for k, _ in ranked]
         best, (d1, _) = ranked[0]
-        common = {"rf_corrected": rf_c, "delta_rf": d1, "basis": "reference"}
+        common: dict[str, Any] = {"rf_corrected": rf_c, "delta_rf": d1, "basis": "reference"}
         if len(ranked) == 1:
             if not others:
                 args = {"substance": best, "delta": _d(d1)}
