@@ -220,12 +220,69 @@ def test_cli_learns_from_a_synthetic_plate(local_home, tmp_path):
     assert value.rf == pytest.approx(0.42, abs=0.03)
 
 
-@pytest.mark.filterwarnings(_NP_CROSS)
-def test_cli_dry_run_writes_nothing(local_home, tmp_path):
-    path, _ = _synthetic_photo(tmp_path, ("heroin", "S1"), [[0.42], [0.42]])
+def _fake_analyse(analysis):
+    def fake(image, *, layout, library, config, image_name):
+        return analysis
+
+    return fake
+
+
+@pytest.fixture
+def fake_plate(local_home, tmp_path, monkeypatch):
+    """A photo file and an analyse() that returns a hand-built analysis of it."""
+    import numpy as np
+
+    from tlc.io import write_png
+
+    photo = tmp_path / "plate-017.png"
+    write_png(photo, np.full((80, 80, 3), 200, dtype=np.uint8))
+    analysis = _analysis(
+        [
+            ("cocaine", "cocaine", [(0.6123, 2.0)]),
+            ("S1", None, [(0.6, 1.0)]),
+            ("caffeine", "caffeine", [(0.45, 1.0), (0.50, 0.9)]),
+        ]
+    )
+    monkeypatch.setattr("tlc.pipeline.analyse", _fake_analyse(analysis))
+    return photo
+
+
+def test_cli_dry_run_writes_nothing(fake_plate, tmp_path):
     into = tmp_path / "local"
-    result = _invoke(str(path), "--lanes", "heroin,S1", "--into", str(into), "--dry-run")
+    result = _invoke(str(fake_plate), "--lanes", "cocaine,S1,caffeine", "--into", str(into),
+                     "--dry-run")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Would add to system TA (dry run, nothing written):" in result.output
-    assert "heroin: Rf 0.4" in result.output
+    assert "Would add to system TA (dry run, nothing written):\n  cocaine: Rf 0.612\n" in (
+        result.output
+    )
+    assert "tlc: skipped lane 3 (caffeine): two spots of similar strength" in result.output
     assert not into.exists()
+
+
+def test_cli_writes_to_the_local_library_by_default(fake_plate, local_home):
+    result = _invoke(str(fake_plate), "--lanes", "cocaine,S1,caffeine", "--date", "2026-11-02")
+    assert result.exit_code == 0, result.output
+    path = local_home / "xdg" / "tlc" / "library" / "measurements" / "TA.yaml"
+    assert f"Added 1 value(s) for system TA to {path}:" in result.output
+    assert "  cocaine: Rf 0.612 on this plate; local mean 0.612 over 1 plate(s)" in result.output
+    text = path.read_text(encoding="utf-8")
+    assert "plate-017.png" in text
+    assert "2026-11-02" in text
+
+
+def test_cli_nothing_clear_is_exit_3(local_home, tmp_path, monkeypatch, capsys):
+    from tlc.cli import main
+    from tlc.io import write_png
+
+    np = pytest.importorskip("numpy")
+    photo = tmp_path / "p.png"
+    write_png(photo, np.full((80, 80, 3), 200, dtype=np.uint8))
+    analysis = _analysis([("cocaine", "cocaine", [_spot(1, 0.0, origin=True)])])
+    monkeypatch.setattr("tlc.pipeline.analyse", _fake_analyse(analysis))
+    with pytest.raises(SystemExit) as exc:
+        main(["references", "learn", str(photo), "--lanes", "cocaine"])
+    assert exc.value.code == 3
+    assert capsys.readouterr().err.endswith(
+        "tlc: error: no reference lane shows one clear spot, so nothing was learnt; "
+        "check --lanes and the photo, or retake it\n"
+    )
