@@ -201,8 +201,10 @@ def parse_service(data: dict[str, Any], *, source: Path | None = None) -> Servic
         if value is None:
             continue
         if key in _TEXT_FIELDS:
-            if not isinstance(value, str | int | float) or isinstance(value, bool):
-                msg = f"{where}: {key}: expected a text value"
+            if not isinstance(value, str):
+                # An unquoted phone number is read by YAML as a number (0556... as
+                # octal!): refuse it rather than print a wrong number.
+                msg = f'{where}: {key}: expected a text value; put it in quotes ("...")'
                 raise ConfigError(msg)
             text = str(value).strip()
             if key == "name" and not text:

@@ -1,11 +1,150 @@
-"""`tlc card` (being written)."""
+"""`tlc card RESULT.json`: re-render a result card from a saved analysis, without re-analysing."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
+
+from tlc.cli._common import library_folders, library_option
 
 
 @click.command("card")
-def command() -> None:
-    """(Not available yet.)"""
-    raise click.ClickException("tlc card is not available yet")
+@click.argument("result", type=click.Path(path_type=Path))
+@click.option(
+    "--lang", default=None, help="Language of the card: fr or en (default: config, then locale)."
+)
+@click.option(
+    "--card",
+    "formats",
+    default="pdf",
+    show_default=True,
+    help="Card files to write, comma-separated: pdf, html, txt, none.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the card files (default: beside RESULT).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "a5"]),
+    default="a4",
+    show_default=True,
+    help="Paper size of the PDF and of the HTML print layout.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="Service configuration file (see `tlc config`).",
+)
+@library_option
+def command(
+    result: Path,
+    lang: str | None,
+    formats: str,
+    out_dir: Path | None,
+    paper: str,
+    config_file: Path | None,
+    library_dirs: tuple[Path, ...],
+) -> None:
+    """Print the result card of a saved analysis (RESULT.json, from `tlc analyse --json`
+    or the `.tlc.json` file) and write it as PDF/HTML/text.
+
+    \b
+    Example:
+      tlc card plate.tlc.json --lang fr --card pdf,html
+    """
+    from tlc.config import load_service
+    from tlc.errors import ImageError
+    from tlc.report import card_text, default_language, parse_formats, write_cards
+
+    try:
+        fmts = parse_formats(formats)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--card") from exc
+    analysis = _read_result(result)
+    service = load_service(config_file)
+    lang = lang or service.language or default_language()
+    library = _library(library_dirs)
+    click.echo(
+        card_text(analysis, library, lang=lang, service=service, colour=sys.stdout.isatty()),
+        nl=False,
+    )
+    if not fmts:
+        return
+    picture = _picture(analysis, result)
+    folder = out_dir or result.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"{folder}: cannot create the output folder ({exc.strerror or exc})"
+        raise ImageError(msg) from exc
+    stem = result.name.removesuffix(".json").removesuffix(".tlc")
+    for path in write_cards(
+        analysis,
+        library,
+        formats=fmts,
+        out_dir=folder,
+        stem=stem,
+        lang=lang,
+        service=service,
+        picture=picture,
+        paper=paper,
+    ):
+        click.echo(f"tlc: wrote {path}", err=True)
+
+
+def _read_result(path: Path):
+    from tlc.errors import LayoutError
+    from tlc.pipeline import Analysis
+
+    if not path.is_file():
+        msg = f"{path}: no such result file; pass the .tlc.json written by tlc analyse"
+        raise LayoutError(msg)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"{path}: not a JSON file; pass the .tlc.json written by tlc analyse"
+        raise LayoutError(msg) from exc
+    try:
+        return Analysis.from_dict(data)
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        msg = f"{path}: not a tlc-result/1 analysis; pass the .tlc.json written by tlc analyse"
+        raise LayoutError(msg) from exc
+
+
+def _library(library_dirs: tuple[Path, ...]):
+    from tlc.library import load_library
+
+    return load_library(library_folders(library_dirs))
+
+
+def _picture(analysis, result: Path):
+    # The photo as named in the JSON, else beside the JSON; gone -> no picture
+    # (the card says so in the staff part).
+    from tlc.errors import ImageError
+    from tlc.io import read_image
+    from tlc.plate import rectify
+
+    name = Path(analysis.image)
+    for candidate in (name, result.parent / name, result.parent / name.name):
+        if candidate.is_file():
+            try:
+                plate = rectify(read_image(candidate), analysis.plate)
+            except ImageError:
+                return None
+            try:
+                from tlc.report.overlay import annotate
+
+                return annotate(plate, analysis)
+            except ImportError:
+                return plate
+    click.echo(
+        f"tlc: the photo {analysis.image} was not found; the card has no plate picture", err=True
+    )
+    return None
