@@ -1120,7 +1120,7 @@ def _plate_look(mode: str, gen: np.random.Generator) -> dict[str, Any]:
         plate = (u(70, 120), u(190, 240), u(90, 140))
         spot = (u(70, 110), u(70, 100), u(95, 135))  # quenched: grey-violet
         pencil = (u(45, 70), u(55, 80), u(70, 95))
-        above = (u(0.97, 1.06), u(1.0, 1.08), u(1.0, 1.1))
+        above = (u(0.97, 1.04), u(0.99, 1.05), u(1.0, 1.07))
         band = (u(120, 170), u(200, 250), u(180, 240)) if gen.random() < 0.6 else spot
         gain = u(1.1, 1.6)
     elif mode == "stain":
@@ -1189,7 +1189,8 @@ def _draw_plate(
     # (Texture sizes depend on the scale, so they get their own stream and the
     # spots and pencil marks stay the same at any scale.)
     tex = np.random.default_rng(int(gen.integers(2**62)))
-    mottle = _smooth_noise((rows, cols), 12.0 * scale, tex) * gen.uniform(0.015, 0.04)
+    cell = gen.uniform(6.0, 20.0) * scale
+    mottle = _smooth_noise((rows, cols), cell, tex) * gen.uniform(0.008, 0.03)
     grain = tex.standard_normal((rows, cols), dtype=np.float32)
     grain *= np.float32(gen.uniform(0.008, 0.02))
     edge_d = np.minimum(np.minimum(xs, w_mm - xs), np.minimum(ys, h_mm - ys))
@@ -1286,9 +1287,9 @@ def _draw_plate(
         pitch = (lane_x[1] - lane_x[0]) if len(lane_x) > 1 else 10.0
         # One hand writes all labels: one font per plate.
         fonts = (cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN)
-        font = fonts[int(gen.integers(len(fonts)))]
+        style = (fonts[int(gen.integers(len(fonts)))], gen.uniform(2.2, 3.5), gen.uniform(0, 1))
         for label, xl in zip(labels, lane_x, strict=True):
-            _write_label(pencil, label, font, xl, geo, pitch, scale, gen)
+            _write_label(pencil, label, style, xl, geo, pitch, scale, gen)
     p_alpha = np.clip(pencil, 0, 1) * np.float32(gen.uniform(0.45, 0.75))
     _blend(canvas, p_alpha, look["pencil"], 0, 0)
 
@@ -1421,21 +1422,27 @@ def _pencil_line(
 def _write_label(
     mask: np.ndarray,
     label: str,
-    font: int,
+    style: tuple[int, float, float],
     xl: float,
     geo: _Geometry,
     pitch: float,
     scale: float,
     gen: np.random.Generator,
 ) -> None:
-    """Handwritten-looking pencil label under the origin at one lane."""
+    """Handwritten-looking pencil label under the origin at one lane.
+
+    ``style`` is (font, letter height in mm, drop below the baseline as a
+    fraction of the room): one hand writes all labels of a plate alike.
+    """
     import cv2
+
+    font, height, drop = style
 
     text = label if len(label) <= 3 else label[:3]
     text = text.encode("ascii", "replace").decode("ascii")
     yb = float(geo.baseline(xl))
     room = geo.h_mm - yb - 3.0  # from 2.2 mm under the baseline to 0.8 mm above the edge
-    height_mm = min(gen.uniform(2.2, 3.5), room)
+    height_mm = min(height * gen.uniform(0.9, 1.1), room)
     if height_mm < 1.2:
         return
     (tw, th), _ = cv2.getTextSize(text, font, 1.0, 1)
@@ -1447,7 +1454,15 @@ def _write_label(
     thick = max(1, round(0.25 * scale))
     org = (
         round((xl - width_mm / 2 + gen.uniform(-0.5, 0.5)) * scale),
-        round((yb + 2.2 + height_mm + gen.uniform(0, max(room - height_mm, 0))) * scale),
+        round(
+            (
+                yb
+                + 2.2
+                + height_mm
+                + np.clip(drop + gen.uniform(-0.08, 0.08), 0, 1) * max(room - height_mm, 0)
+            )
+            * scale
+        ),
     )
     box = np.array([[org[0], org[1] - th * fs], [org[0] + tw * fs, org[1] + 0.5 * th * fs]])
     lo, layer = _local_layer(mask, box, thick + 4)
