@@ -28,6 +28,7 @@ from tlc.library import (
     default_local_folder,
     load_library,
     local_value,
+    markdown_table,
     substance_template,
 )
 
@@ -590,3 +591,18 @@ def test_template_validates_once_filled(tmp_path: Path) -> None:
 def test_template_refuses_a_bad_id() -> None:
     with pytest.raises(LibraryError, match=r"^id: 'Bad Id' is not a substance id; use lower-case"):
         substance_template("Bad Id")
+
+
+# ---------------------------------------------------------------- docs/library.md
+
+
+def test_docs_table_lists_every_substance_and_is_up_to_date(lib: Library) -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "library.md").read_text("utf-8")
+    start = doc.index("<!-- substance-table:start -->\n") + len("<!-- substance-table:start -->\n")
+    table = doc[start : doc.index("<!-- substance-table:end -->")]
+    for sid in lib.substances:
+        assert f"| `{sid}` |" in table, f"docs/library.md does not list {sid}"
+    assert table == markdown_table(lib), (
+        "docs/library.md's substance table is out of date; regenerate it with the command "
+        "given just above the table"
+    )

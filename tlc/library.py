@@ -1275,3 +1275,46 @@ risk: null
 # For maintainers: values not used and why, what is unconfirmed.
 notes: ""
 """
+
+
+# --------------------------------------------------------------------------
+# The table of docs/library.md
+
+#: Short keys of the sources cited in the built-in library, for the docs table.
+SOURCE_KEYS = (
+    ("Clarke's Analysis", "C"),
+    ("Yuldashev", "G"),
+    ("Kiszka", "K"),
+    ("measured locally", "L"),
+)
+
+
+def markdown_table(library: Library) -> str:
+    """The substance table of docs/library.md (kept in sync by a test).
+
+    Each Rf is shown as ``SYSTEM value [source key]``; ``*`` marks a value
+    of low confidence. Substances without any value are identified only by
+    co-spotted references.
+    """
+
+    def key(source: str) -> str:
+        for start, short in SOURCE_KEYS:
+            if start in source:
+                return short
+        return "?"
+
+    lines = [
+        "| id | English / French | category | UV 254 | Rf (system value [source]) | risk |",
+        "|---|---|---|---|---|---|",
+    ]
+    for sub in library.substances.values():
+        rf = ", ".join(
+            f"{sid} {v.rf:.2f} [{key(v.source)}]{'*' if v.low_confidence else ''}"
+            for sid, v in sub.rf.items()
+        )
+        lines.append(
+            f"| `{sub.id}` | {sub.names.get('en', '')} / {sub.names.get('fr', '')} "
+            f"| {sub.category} | {sub.uv254} | {rf or 'none: co-spotted reference only'} "
+            f"| {sub.risk or ''} |"
+        )
+    return "\n".join(lines) + "\n"
