@@ -59,8 +59,10 @@ def test_full_file(tmp_path):
         encoding="utf-8",
     )
     s = load_service(f)
-    assert s.logo == logo and s.messages == tmp_path / "msg"
-    assert s.language == "fr" and s.phone == "0102030405"
+    assert s.logo == logo
+    assert s.messages == tmp_path / "msg"
+    assert s.language == "fr"
+    assert s.phone == "0102030405"
     assert s.emergency == (("15", "SAMU"), ("112", ""))
     assert s.to_dict()["logo"] == str(logo)
 

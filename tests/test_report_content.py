@@ -40,7 +40,8 @@ def card(lanes, lang="en", **kw):
 def test_danger_sample():
     c = card([danger_sample(), ref(0, "cocaine", 0.65)])
     (s,) = c.samples  # reference lanes never reach the person's part
-    assert s.code == "A-017" and s.expected == "cocaine"
+    assert s.code == "A-017"
+    assert s.expected == "cocaine"
     assert s.level == "danger"
     assert s.warnings[0].startswith("The test found levamisole.")
     assert any("cannot identify" in w for w in s.warnings)
@@ -52,7 +53,8 @@ def test_danger_sample():
     )
     assert s.unknown_count == 1
     assert any(a.startswith("Levamisole:") for a in s.advice)
-    assert not s.opioid and not any("naloxone" in a for a in s.general_advice)
+    assert not s.opioid
+    assert not any("naloxone" in a for a in s.general_advice)
     assert s.general_advice[-1] == "In an emergency, call 15 (SAMU) or 112."
 
 
@@ -76,14 +78,16 @@ def test_expected_not_seen_when_the_test_can_look_for_it():
 def test_clean_sample_has_no_warning_but_keeps_the_limits():
     c = card([clean_sample()])
     (s,) = c.samples
-    assert s.level == "info" and s.warnings == ()
+    assert s.level == "info"
+    assert s.warnings == ()
     assert s.expected_lines == ("What you expected was seen: cocaine.",)
     assert any("does not prove that the product is safe" in x for x in c.limits)
 
 
 def test_opioid_possible_raises_danger_and_naloxone():
     (s,) = card([opioid_sample()]).samples
-    assert s.level == "danger" and s.opioid
+    assert s.level == "danger"
+    assert s.opioid
     assert any("may hold fentanyl" in w for w in s.warnings)
     assert "An opioid was found. There is a risk of overdose." in s.warnings
     assert any("naloxone" in a for a in s.general_advice)
@@ -93,7 +97,8 @@ def test_opioid_possible_raises_danger_and_naloxone():
 def test_origin_material_is_unknown():
     lr = lane(0, "S", [(0.01, ident(), {"on_origin": True})])
     (s,) = card([lr]).samples
-    assert s.unknown_count == 1 and s.level == "caution"
+    assert s.unknown_count == 1
+    assert s.level == "caution"
     assert any("did not move" in x for x in s.other)
 
 
@@ -168,9 +173,9 @@ def test_default_language_and_formats():
 
 
 def test_bad_paper():
-    with pytest.raises(ValueError, match="paper must be 'a4' or 'a5'"):
-        from tlc.report import render_pdf
+    from tlc.report import render_pdf
 
+    with pytest.raises(ValueError, match="paper must be 'a4' or 'a5'"):
         render_pdf(scenario(1), LIB, lang="en", service=SVC, picture=None, paper="letter")
 
 

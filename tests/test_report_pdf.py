@@ -115,7 +115,7 @@ def test_pdf_speed():
 
 
 class _Checker(HTMLParser):
-    VOID = {"meta", "img", "br", "link", "hr", "input"}
+    VOID = frozenset({"meta", "img", "br", "link", "hr", "input"})
 
     def __init__(self):
         super().__init__()
@@ -141,10 +141,13 @@ def test_html_valid_and_self_contained(tmp_path, lang):
     html = render_html(scenario(2), LIB, lang=lang, service=svc, picture=PIC, paper="a5")
     p = _Checker()
     p.feed(html)
-    assert p.errors == [] and p.stack == []
+    assert p.errors == []
+    assert p.stack == []
     assert len(p.refs) == 3  # the logo on each of 2 samples, the plate
     assert all(r.startswith(("data:image/", "#")) for r in p.refs)
-    assert "http://" not in html and "https://" not in html and "@import" not in html
+    assert "http://" not in html
+    assert "https://" not in html
+    assert "@import" not in html
     assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in html  # autoescape
     assert "size: A5" in html
 

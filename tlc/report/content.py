@@ -602,12 +602,21 @@ class _Builder:
                 )
         return StaffPart(rows=tuple(rows), warnings=self._staff_warnings(), facts=self._facts())
 
+    def _arg(self, key: str, value: Any) -> str:
+        # Substance ids become everyday names; lists are joined; numbers get
+        # two decimals, as in the English reasons of tlc.match.
+        if isinstance(value, list | tuple):
+            return ", ".join(self._arg(key, v) for v in value)
+        if isinstance(value, float):
+            return f"{value:.2f}"
+        if isinstance(value, str) and key in ("substance", "others", "candidates"):
+            return self.name(value)
+        return str(value)
+
     def _reason(self, ident: Any) -> str:
         key = ident.reason_key
         if key and self.cat.has(key):
-            args = {
-                k: (self.name(v) if k == "substance" else v) for k, v in ident.reason_args.items()
-            }
+            args = {k: self._arg(k, v) for k, v in ident.reason_args.items()}
             try:
                 return self.t(key, **args)
             except (KeyError, IndexError, ValueError):
