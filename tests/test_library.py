@@ -606,3 +606,25 @@ def test_docs_table_lists_every_substance_and_is_up_to_date(lib: Library) -> Non
         "docs/library.md's substance table is out of date; regenerate it with the command "
         "given just above the table"
     )
+
+
+def test_light_loading_refuses_a_string_for_aliases(tmp_path: Path) -> None:
+    folder = make_lib(tmp_path)
+    path = write(folder, "substances", "a", substance("a", aliases="coke", risk={"code": "x"}))
+    found = problems_of(folder, validate=False)
+    assert f"{path}: aliases: must be a list of names, e.g. [coke, coc]" in found
+    assert any(
+        p.startswith(f"{path}: risk: must be null or {{code: one of potent-opioid") for p in found
+    )
+
+
+def test_python_constants_match_the_schema() -> None:
+    import json
+
+    from tlc.library import CATEGORIES, RISKS, UV254
+
+    schema = json.loads((builtin_folder() / "schema" / "substance.schema.json").read_text("utf-8"))
+    props = schema["properties"]
+    assert tuple(props["category"]["enum"]) == CATEGORIES
+    assert tuple(props["uv254"]["enum"]) == UV254
+    assert tuple(props["risk"]["oneOf"][1]["properties"]["code"]["enum"]) == RISKS

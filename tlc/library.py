@@ -48,6 +48,16 @@ CATEGORIES = (
     "medicine",
 )
 
+#: Risk codes (as in substance.schema.json).
+RISKS = (
+    "potent-opioid",
+    "opioid",
+    "toxic-adulterant",
+    "toxic-cut",
+    "unexpected-strong",
+    "sedative",
+)
+
 #: What a substance looks like under UV 254 (as in substance.schema.json).
 UV254 = ("quenches", "weak", "none", "unknown")
 
@@ -722,6 +732,15 @@ def _light_substance_checks(data: dict[str, Any], path: Path) -> list[str]:
     for key, choices in (("category", CATEGORIES), ("uv254", UV254)):
         if data.get(key) not in choices:
             out.append(f"{path}: {key}: {data.get(key)!r} is not one of: {', '.join(choices)}")
+    aliases = data.get("aliases")
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        out.append(f"{path}: aliases: must be a list of names, e.g. [coke, coc]")
+    for key in ("stains", "rf"):
+        if not isinstance(data.get(key), dict):
+            out.append(f"{path}: {key}: must be a mapping ({{}} when empty)")
+    risk = data.get("risk")
+    if risk is not None and (not isinstance(risk, dict) or risk.get("code") not in RISKS):
+        out.append(f"{path}: risk: must be null or {{code: one of {', '.join(RISKS)}, why: ...}}")
     return out
 
 
@@ -883,11 +902,13 @@ def _settle_default(
             f"({names}); keep one"
         )
     keep = winners[0].id
-    out = {keep: systems[keep]}  # the default system is listed first
-    for sid, s in systems.items():
-        if s.default and sid != keep:
-            s = _replace(s, default=False)
-        out.setdefault(sid, s)
+    # Listed default first, then the standardised systems (with reference
+    # compounds), then the others: the order of `tlc references list`.
+    order = sorted(systems, key=lambda i: (i != keep, not systems[i].reference_compounds, i))
+    out = {}
+    for sid in order:
+        s = systems[sid]
+        out[sid] = _replace(s, default=False) if s.default and sid != keep else s
     return out
 
 
