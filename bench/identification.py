@@ -1,6 +1,7 @@
 """Identification benchmark: how often ``tlc.match.identify`` names the right substances.
 
-    python bench/identification.py [--n 300] [--seed 0] [--system TA] [--json]
+    python bench/identification.py [--n 300] [--seed 0] [--system TA] [--noise 0.01]
+                                   [--shift 0.05] [--json]
 
 Plates are simulated at the level of spots (no images: this measures
 identification, not detection), from the real library (``load_library()``;
@@ -34,6 +35,7 @@ the candidates (≥ 99 %). Prints a table and exits 0; ``--json`` for machines.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
@@ -130,6 +132,8 @@ class _Setup:
     values: dict[str, float]  # visible substances with an Rf in the system
     windows: dict[str, float]
     separable: tuple[str, ...]  # no other visible substance within the window
+    noise: float = NOISE_SD
+    max_shift: float = MAX_SHIFT
 
 
 def setup(library: Library, system: str | None) -> _Setup:
@@ -173,8 +177,8 @@ def _spot(lane: int, rf: float, rng: random.Random, *, strength: float, origin: 
     )
 
 
-def _observe(rf: float, shift: float, rng: random.Random) -> float:
-    return min(0.98, max(0.03, rf + shift + rng.gauss(0.0, NOISE_SD)))
+def _observe(rf: float, shift: float, rng: random.Random, noise: float) -> float:
+    return min(0.98, max(0.03, rf + shift + rng.gauss(0.0, noise)))
 
 
 def _free_rf(rng: random.Random, taken: list[float], gap: float) -> float | None:
@@ -254,7 +258,7 @@ def _cospotted_plate(s: _Setup, rng: random.Random, tally: _Tally, *, comigratin
     refs = _pick_apart(pool, s.values, rng.randint(2, 5), MIN_REF_GAP, rng)
     if len(refs) < 2:
         return
-    shift = rng.uniform(-MAX_SHIFT, MAX_SHIFT)
+    shift = rng.uniform(-s.max_shift, s.max_shift)
     off_pool = [
         x
         for x in s.separable
@@ -270,7 +274,9 @@ def _cospotted_plate(s: _Setup, rng: random.Random, tally: _Tally, *, comigratin
     for idx, label in enumerate(labels, start=1):
         if label in refs:
             lanes.append(Lane(idx, 30.0 * idx, 20.0, label, "reference", label))
-            spots.append(_spot(idx, _observe(s.values[label], shift, rng), rng, strength=2.0))
+            spots.append(
+                _spot(idx, _observe(s.values[label], shift, rng, s.noise), rng, strength=2.0)
+            )
             truth.append(label)
             if rng.random() < P_IMPURITY:
                 rf = _free_rf(rng, [s.values[label] + shift], 0.1)
@@ -292,13 +298,13 @@ def _cospotted_plate(s: _Setup, rng: random.Random, tally: _Tally, *, comigratin
             if rng.random() < P_MISSED:
                 detected = False
                 continue
-            spots.append(_spot(idx, _observe(s.values[m], shift, rng), rng, strength=1.0))
+            spots.append(_spot(idx, _observe(s.values[m], shift, rng, s.noise), rng, strength=1.0))
             truth.append(m)
         for p in (P_UNKNOWN, P_ARTEFACT):
             if rng.random() >= p:
                 continue
             if comigrating:
-                rf = rng.choice(ref_obs) + rng.gauss(0.0, NOISE_SD)
+                rf = rng.choice(ref_obs) + rng.gauss(0.0, s.noise)
             else:
                 avoid = taken + ref_obs + [v + shift for v in s.values.values()]
                 rf = _free_rf(rng, avoid, 0.08)
@@ -327,7 +333,7 @@ def _library_plate(s: _Setup, rng: random.Random, tally: _Tally, *, shift_max: f
     for idx in range(1, rng.randint(1, 3) + 1):
         lanes.append(Lane(idx, 30.0 * idx, 20.0, f"S{idx}", "sample", None))
         for m in _pick_apart(list(s.separable), s.values, rng.randint(1, 2), MIN_LANE_GAP, rng):
-            spots.append(_spot(idx, _observe(s.values[m], shift, rng), rng, strength=1.0))
+            spots.append(_spot(idx, _observe(s.values[m], shift, rng, s.noise), rng, strength=1.0))
             truth.append(m)
     result = identify(lanes, spots, s.library, system=s.system, run_px=RUN_PX)
     for lane, lane_res in zip(lanes, result, strict=True):
@@ -336,7 +342,13 @@ def _library_plate(s: _Setup, rng: random.Random, tally: _Tally, *, shift_max: f
 
 
 def run(
-    n: int = 300, seed: int = 0, *, system: str | None = None, library: Library | None = None
+    n: int = 300,
+    seed: int = 0,
+    *,
+    system: str | None = None,
+    library: Library | None = None,
+    noise: float = NOISE_SD,
+    max_shift: float = MAX_SHIFT,
 ) -> dict[str, Any]:
     """Run the benchmark.
 
@@ -351,6 +363,10 @@ def run(
         scenario, one separable substance for the library-only one).
     library : Library, optional
         The library; ``load()`` when not given.
+    noise : float
+        Standard deviation of each spot's measured Rf.
+    max_shift : float
+        Largest plate-wide Rf shift.
 
     Returns
     -------
@@ -363,7 +379,9 @@ def run(
     else:
         origin = "given"
     ids = [system] if system else sorted(library.systems)
-    setups = [setup(library, sid) for sid in ids]
+    setups = [
+        dataclasses.replace(setup(library, sid), noise=noise, max_shift=max_shift) for sid in ids
+    ]
     cospot = [x for x in setups if len(_pick_apart(sorted(x.values), x.values, 5, MIN_REF_GAP,
                                                    random.Random(0))) >= 2]  # fmt: skip
     alone = [x for x in setups if x.separable]
@@ -375,6 +393,8 @@ def run(
         },
         "plates": n,
         "seed": seed,
+        "noise": noise,
+        "max_shift": max_shift,
     }
     for name, comigrating in (("cospotted", False), ("comigrating_unknowns", True)):
         rng = random.Random(f"{seed}-{name}")
@@ -392,7 +412,7 @@ def run(
             "unknown_spots": t.unknown_spots,
             "unknown_spots_named": _ratio(t.unknown_named, t.unknown_spots),
         }
-    for name, shift_max in (("library_only", 0.0), ("library_only_shifted", MAX_SHIFT)):
+    for name, shift_max in (("library_only", 0.0), ("library_only_shifted", max_shift)):
         rng = random.Random(f"{seed}-{name}")
         t = _Tally()
         for _ in range(n if alone else 0):
@@ -429,12 +449,13 @@ def table(result: dict[str, Any]) -> str:
         ("comigrating unknowns: high right", m["high_precision"], None),
         ("library only: true substance top-1", lo["top1"], TARGETS["top1"]),
         ("library only: among candidates", lo["contained"], TARGETS["contained"]),
-        ("library only, shift ±0.05: top-1", ls["top1"], None),
-        ("library only, shift ±0.05: among candidates", ls["contained"], None),
+        ("library only, with the shift: top-1", ls["top1"], None),
+        ("library only, with the shift: among candidates", ls["contained"], None),
     ]
     lines = [
         f"identification benchmark: {result['plates']} plates per scenario, seed "
-        f"{result['seed']}, {result['library']}",
+        f"{result['seed']}, noise sd {result['noise']}, shift ±{result['max_shift']}, "
+        f"{result['library']}",
         "  systems: "
         + "; ".join(
             f"{k} ({v['substances_with_rf']} with an Rf, {len(v['separable'])} separable)"
@@ -458,9 +479,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=300, help="plates per scenario (300)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--system", default=None, help="only this system (default: all)")
+    parser.add_argument("--noise", type=float, default=NOISE_SD, help="Rf noise sd (0.01)")
+    parser.add_argument("--shift", type=float, default=MAX_SHIFT, help="max plate shift (0.05)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
-    result = run(args.n, args.seed, system=args.system)
+    result = run(args.n, args.seed, system=args.system, noise=args.noise, max_shift=args.shift)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -179,6 +179,21 @@ def test_clearly_nearer_reference_is_named_but_not_high():
     assert ident.reason_key == "reason.co_spotted_nearer"
 
 
+def test_another_reference_just_outside_the_window_prevents_high():
+    res = run(["S1", "caffeine", "cocaine"], [spot(1, 0.52), spot(2, 0.50), spot(3, 0.59)])
+    ident = res[0].spots[0]
+    assert ident.match == "caffeine"
+    assert ident.confidence == "medium"
+    assert ident.candidates == ("caffeine", "cocaine")
+    assert ident.reason == (
+        "runs closest to the caffeine reference on this plate, ΔRf 0.02; also close to cocaine"
+    )
+    assert res[0].not_seen == ()
+    # Twice the window away, the other reference no longer matters.
+    clear = run(["S1", "caffeine", "cocaine"], [spot(1, 0.50), spot(2, 0.50), spot(3, 0.59)])
+    assert clear[0].spots[0].confidence == "high"
+
+
 def test_stain_colour_mismatch_prevents_a_co_spot_match():
     labels = ["S1", "cocaine", "caffeine"]
     spots_ = [spot(1, 0.60, colour=RED), spot(2, 0.60, colour=BLUE), spot(3, 0.45, colour=BLUE)]

@@ -113,6 +113,9 @@ COSPOT_SIZE_FREE = 0.03
 #: Just outside the co-spot window, up to this factor of it, a spot is "near" a
 #: reference: a ``low`` match, never ``high``.
 NEAR_FACTOR = 1.5
+#: ``high`` also needs every other reference farther than this many windows:
+#: a spot between two references could be either.
+HIGH_CLEARANCE = 2.0
 #: Extra window for a spot flagged as merged or tailing (its centre is less sure).
 COSPOT_FLAG_EXTRA = 0.01
 #: A co-spotted reference is "clearly nearer" than the next when its ΔRf is at
@@ -841,12 +844,16 @@ def _sample_spot(spot: Spot, ctx: _Context) -> Identification:
     # 1. Co-spotted references: per substance, the reference lane it agrees best with.
     hits: dict[str, tuple[float, float]] = {}
     near: dict[str, tuple[float, float]] = {}
+    close: dict[str, float] = {}  # within HIGH_CLEARANCE windows: |delta|
     for ref in ctx.refs:
         tol = cospot_tolerance(spot, ref.spot, run_px=ctx.run_px)
         delta = rf - float(ref.spot.rf or 0.0)
-        if abs(delta) > NEAR_FACTOR * tol:
+        if abs(delta) > HIGH_CLEARANCE * tol:
             continue
         if ctx.stained and not colours_agree(spot.colour, ref.spot.colour):
+            continue
+        close[ref.substance] = min(abs(delta), close.get(ref.substance, 1.0))
+        if abs(delta) > NEAR_FACTOR * tol:
             continue
         found = hits if abs(delta) <= tol else near
         if ref.substance not in found or abs(delta) < abs(found[ref.substance][0]):
@@ -858,6 +865,15 @@ def _sample_spot(spot: Spot, ctx: _Context) -> Identification:
         names = [k for k, _ in ranked]
         best, (d1, _) = ranked[0]
         common: dict[str, Any] = {"rf_corrected": rf_c, "delta_rf": d1, "basis": "reference"}
+        # Another reference not far outside the window: with a little more
+        # noise the spot could be that one, so the best is named but not "high".
+        rivals = sorted((k for k in close if k != best), key=lambda k: close[k])
+        if len(ranked) == 1 and rivals:
+            args = {"substance": best, "delta": _d(d1), "others": rivals + other_ids}
+            return _make(
+                "reason.co_spotted_nearer", args, match=best, confidence="medium",
+                candidates=[best, *rivals, *other_ids], **common,
+            )  # fmt: skip
         if len(ranked) == 1:
             if not others:
                 args = {"substance": best, "delta": _d(d1)}
