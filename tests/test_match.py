@@ -534,7 +534,7 @@ def test_every_reason_key_formats_and_is_documented():
     for key in REASON_KEYS:
         text = reason_text(key, args)
         assert "{" not in text
-        assert f"`{key}`" in doc, key
+        assert f"| `{key}` | {REASON_KEYS[key]} | " in doc, key
     assert reason_text("reason.co_spotted", args).endswith("ΔRf 0.01")
 
 
