@@ -449,8 +449,8 @@ class _Builder:
         if expected_ids:
             extra = [sid for sid in found if sid not in expected_ids]
             if extra:
-                names = join_names([self.name(s) for s in extra], t("found.and"))
-                caution.append(t("expected.extra", names=names))
+                extra_names = join_names([self.name(s) for s in extra], t("found.and"))
+                caution.append(t("expected.extra", names=extra_names))
             if any(_is_opioid(self.sub(s)) for s in expected_ids):
                 opioid = True
         if nothing:
@@ -461,8 +461,8 @@ class _Builder:
         not_seen_ids = [s for s in lr.not_seen if s not in expected_ids]
         not_seen: tuple[str, ...] = ()
         if not_seen_ids:
-            names = join_names([self.name(s) for s in not_seen_ids], t("found.and"))
-            not_seen = (t("found.not_seen", names=names), t("found.not_seen_note"))
+            missing = join_names([self.name(s) for s in not_seen_ids], t("found.and"))
+            not_seen = (t("found.not_seen", names=missing), t("found.not_seen_note"))
 
         advice = []
         for sid in list(found) + sorted(seen_possible):

@@ -58,7 +58,7 @@ _FAMILY = "DejaVu Sans"
 _FONTTYPE = 3
 _LEADING = 1.28  # line height as a multiple of the font size
 
-_COLOURS = {
+_COLOURS: dict[str, Any] = {
     "danger": ("#b00000", "#ffe3e3"),
     "caution": ("#a86400", "#fff1cf"),
     "text": "#111111",
@@ -519,9 +519,9 @@ def _draw(pages: list[_Page], card: Card, paper: str) -> bytes:
     small = _STYLE[paper]["small"]
     total = len(pages)
     buf = io.BytesIO()
-    rc = {"pdf.fonttype": _FONTTYPE, "font.family": _FAMILY, "pdf.compression": 6}
+    rc: dict[str, Any] = {"pdf.fonttype": _FONTTYPE, "font.family": _FAMILY, "pdf.compression": 6}
     with (
-        matplotlib.rc_context(rc),
+        matplotlib.rc_context(rc),  # type: ignore[arg-type]
         PdfPages(
             buf,
             metadata={
