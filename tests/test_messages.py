@@ -107,3 +107,17 @@ def test_bad_override_file(tmp_path, content, message):
 def test_unreadable_catalogue(tmp_path):
     with pytest.raises(ConfigError, match="cannot be read"):
         read_catalogue(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_risk_code_of_the_library_is_explained(lang):
+    from tlc.errors import LibraryError
+    from tlc.library import load_library
+
+    try:
+        lib = load_library()
+    except (NotImplementedError, LibraryError) as exc:
+        pytest.skip(f"the built-in library is not available yet: {exc}")
+    cat = catalogue(lang)
+    risks = {s.risk for s in lib.substances.values() if s.risk}
+    assert sorted(r for r in risks if not cat.has(f"risk.{r}")) == []
