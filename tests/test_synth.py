@@ -442,3 +442,45 @@ def test_samples_have_truth_files():
         assert photo.stat().st_size < 400_000
         truth = Truth.from_yaml(photo)
         assert truth.lanes
+
+
+def test_cli_reference_lane_takes_the_library_rf(tmp_path, capsys):
+    from tlc.library import load_library
+
+    cocaine = load_library().resolve("cocaine")
+    assert cocaine is not None
+    want = cocaine.rf["TA"].rf
+    out = tmp_path / "ref.jpg"
+    code, _, err = run(
+        ["synth", str(out), "--lanes", "S1,cocaine", "--system", "TA", "--photo-size", "600x800"],
+        capsys,
+    )
+    assert code == 0, err
+    truth = Truth.from_yaml(out)
+    assert truth.lanes_rf[1] == pytest.approx([want], abs=0.002)
+    assert truth.system == "TA"
+
+
+def test_none_lane_gets_random_spots():
+    _, truth = make_plate(lanes=3, spots=[[0.4], None, []], rng=2, photo_px=(600, 800))
+    assert truth.lanes_rf[0] == pytest.approx([0.4], abs=0.002)
+    assert truth.lanes_rf[2] == []
+    # Random lanes are reproducible and hold 0 to 3 spots (plus maybe one on the origin).
+    _, again = make_plate(lanes=3, spots=[[0.4], None, []], rng=2, photo_px=(600, 800))
+    assert again.lanes_rf == truth.lanes_rf
+    assert len(truth.lanes_rf[1]) <= 4
+
+
+def test_pencil_rings_around_spots_change_no_truth():
+    plain_img, plain = make_plate(lanes=2, spots=[[0.5], [0.3]], rng=7, circles=False, **CLEAN)
+    ringed_img, ringed = make_plate(lanes=2, spots=[[0.5], [0.3]], rng=7, circles=True, **CLEAN)
+    assert ringed.circled
+    assert not plain.circled
+    assert ringed.lanes == plain.lanes
+    # Pencil shows on the ring, about 2 mm beside the spot centre, not without it.
+    a = rectify(plain_img, plain).astype(int)
+    b = rectify(ringed_img, ringed).astype(int)
+    spot = ringed.lanes[0].spots[0]
+    r = round(spot.row_mm * S)
+    band = slice(round((spot.x_mm + 1.2) * S), round((spot.x_mm + 3.2) * S))
+    assert (a[r, band, 1] - b[r, band, 1]).max() > 25

@@ -267,6 +267,9 @@ class Truth:
         ``(row_mm, x_mm)`` of dust specks and fibres: they are not spots.
     params : dict
         The ``make_plate`` arguments, to redraw the photo.
+    circled : bool
+        Every spot is ringed with pencil (as staff mark spots under the lamp):
+        the rings are not spots.
     """
 
     mode: str
@@ -283,6 +286,7 @@ class Truth:
     labels: bool = True
     dust: tuple[tuple[float, float], ...] = field(default=())
     params: dict[str, Any] = field(default_factory=dict)
+    circled: bool = False
 
     @property
     def lane_labels(self) -> list[str]:
@@ -345,6 +349,7 @@ class Truth:
                 "front_mm": round(self.front_mm, 3),
                 "front_line": self.front_line,
                 "labels": self.labels,
+                "circled": self.circled,
                 "lane_detail": [lane.to_dict() for lane in self.lanes],
                 "dust": [[round(r, 2), round(x, 2)] for r, x in self.dust],
                 "params": _plain(self.params),
@@ -370,6 +375,7 @@ class Truth:
             labels=bool(d.get("labels", True)),
             dust=tuple((float(r), float(x)) for r, x in d.get("dust", ())),
             params=dict(d.get("params") or {}),
+            circled=bool(d.get("circled", False)),
         )
 
     def to_yaml(self, path: str | os.PathLike[str], *, image: str | None = None) -> Path:
@@ -445,6 +451,7 @@ def make_plate(
     labels: bool = True,
     size_mm: tuple[float, float] | None = None,
     photo_px: tuple[int, int] | None = None,
+    circles: bool | None = None,
     rng: int | np.random.Generator = 0,
 ) -> tuple[np.ndarray, Truth]:
     """Draw a photo of a developed TLC plate, and say exactly what is in it.
@@ -485,6 +492,9 @@ def make_plate(
         Plate height and width; None picks a usual size that fits the lanes.
     photo_px : (int, int) or None
         Photo ``(rows, cols)``; None picks 1200 to 3000 px on the long side.
+    circles : bool or None
+        Ring every visible spot with pencil, as staff do under the lamp;
+        None: on 20 % of plates.
     rng : int or numpy.random.Generator
         Seed or generator; the same seed gives the same photo.
 
@@ -518,6 +528,7 @@ def make_plate(
         "labels": labels,
         "size_mm": list(size_mm) if size_mm is not None else None,
         "photo_px": list(photo_px) if photo_px is not None else None,
+        "circles": circles,
         "rng": rng if isinstance(rng, int) else None,
     }
     labels_t = _check_args(
@@ -555,8 +566,8 @@ def make_plate(
 
     # ---- draw the plate top-down -------------------------------------------
     look = _plate_look(mode, gen)
-    canvas, alpha, truth_lanes, dust = _draw_plate(
-        geo, lane_x, labels_t, lane_specs, look, scale, front_line, labels, gen
+    canvas, alpha, truth_lanes, dust, circled = _draw_plate(
+        geo, lane_x, labels_t, lane_specs, look, scale, front_line, labels, circles, gen
     )
 
     # ---- into the photo ------------------------------------------------------
@@ -595,6 +606,7 @@ def make_plate(
         labels=labels,
         dust=dust,
         params=params,
+        circled=circled,
     )
     return image, truth
 
@@ -1048,11 +1060,13 @@ def _spot_patch(
     scale: float,
     density_gain: float,
     canvas_shape: tuple[int, int],
-) -> tuple[np.ndarray, int, int, float, float]:
+    gen: np.random.Generator,
+) -> tuple[np.ndarray, int, int, float, float, float]:
     """Density patch of one spot placed so that its darkness centroid has ``spec.rf``.
 
-    Returns the patch, its top-left canvas (row, col), the centroid row and
-    the row of the densest point (the head of a tailing spot), in mm.
+    Returns the patch, its top-left canvas (row, col), the centroid row, the
+    row of the densest point (the head of a tailing spot) and the centroid
+    column, in mm.
     """
     yb = float(geo.baseline(xc))
     yf = float(geo.front(xc))
@@ -1075,6 +1089,11 @@ def _spot_patch(
     ys = (np.arange(r0, r1) + 0.5) / scale
     xs = (np.arange(c0, c1) + 0.5) / scale
     gx = np.exp(-0.5 * ((xs - xc) / sx) ** 2)
+    # Real spots are not perfect Gaussians: uneven application and drying.
+    irregular = 1.0 + gen.uniform(0.0, 0.25) * _smooth_noise(
+        (len(ys), len(xs)), max(1.2 * sx * scale, 2.0), gen
+    )
+    irregular = np.clip(irregular, 0.4, None)
 
     def profile(centre: float) -> np.ndarray:
         p = np.exp(-0.5 * ((ys - centre) / sy) ** 2)
@@ -1087,7 +1106,7 @@ def _spot_patch(
         return p
 
     def centroid(centre: float) -> tuple[float, np.ndarray]:
-        dens = peak * np.outer(profile(centre), gx)
+        dens = peak * np.outer(profile(centre), gx) * irregular
         q = 1.0 - np.exp(-dens)
         w = q.sum(axis=1)
         return float((w * ys).sum() / w.sum()), dens
@@ -1105,7 +1124,10 @@ def _spot_patch(
         den = a - 2 * b + c
         if den < 0:
             peak_row += 0.5 * (a - c) / den / scale
-    return dens.astype(np.float32), r0, c0, got, peak_row
+    q = 1.0 - np.exp(-dens)
+    wx = q.sum(axis=0)
+    x_mm = float((wx * xs).sum() / wx.sum())
+    return dens.astype(np.float32), r0, c0, got, peak_row, x_mm
 
 
 # --------------------------------------------------------------------------- #
@@ -1120,7 +1142,10 @@ def _plate_look(mode: str, gen: np.random.Generator) -> dict[str, Any]:
         plate = (u(70, 120), u(190, 240), u(90, 140))
         spot = (u(70, 110), u(70, 100), u(95, 135))  # quenched: grey-violet
         pencil = (u(45, 70), u(55, 80), u(70, 95))
-        above = (u(0.97, 1.04), u(0.99, 1.05), u(1.0, 1.07))
+        # The dry layer above the front: 2.5-6 % brighter or darker, hue shifted
+        # (a person can see the front; a threshold cannot take it for granted).
+        step = float(gen.choice([-1.0, 1.0], p=[0.3, 0.7])) * u(0.025, 0.06)
+        above = tuple(1.0 + step + u(-0.015, 0.015) for _ in range(3))
         band = (u(120, 170), u(200, 250), u(180, 240)) if gen.random() < 0.6 else spot
         gain = u(1.1, 1.6)
     elif mode == "stain":
@@ -1134,7 +1159,8 @@ def _plate_look(mode: str, gen: np.random.Generator) -> dict[str, Any]:
         plate = (u(40, 70), u(30, 60), u(90, 140))
         spot = (225, 230, 255)
         pencil = (u(20, 35), u(18, 30), u(40, 60))
-        above = (u(0.9, 1.0), u(0.9, 1.0), u(0.92, 1.05))
+        step = -u(0.04, 0.1)
+        above = tuple(1.0 + step + u(-0.02, 0.02) for _ in range(3))
         band = (u(80, 120), u(80, 120), u(160, 210))
         gain = u(1.0, 1.6)
     return {
@@ -1173,8 +1199,9 @@ def _draw_plate(
     scale: float,
     front_line: bool,
     write_labels: bool,
+    circles: bool | None,
     gen: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, tuple[TruthLane, ...], tuple[tuple[float, float], ...]]:
+) -> tuple[np.ndarray, np.ndarray, tuple[TruthLane, ...], tuple[tuple[float, float], ...], bool]:
     """The upright plate at ``scale`` px/mm: colour (H, W, 3) float32 and coverage (H, W)."""
     import cv2
 
@@ -1214,19 +1241,21 @@ def _draw_plate(
         # The faint band that solvent impurities leave at the front.
         off = gen.uniform(-0.35, 0.35)
         width = gen.uniform(0.25, 0.7)
-        strength = gen.uniform(0.06, 0.2)
+        strength = gen.uniform(0.08, 0.22)
         band = strength * np.exp(-0.5 * ((ysb - yf_cols - off) / width) ** 2)
         _blend(canvas, band.astype(np.float32), look["band"], lo, 0)
 
     # Spots.
+    circled = bool(gen.random() < 0.2) if circles is None else circles
+    rings: list[tuple[float, float, float, float]] = []
     truth_lanes = []
     palette_default = look["spot"]
     for label, xl, specs in zip(labels, lane_x, lane_specs, strict=True):
         tspots = []
         for spec in specs:
             xc = xl + gen.uniform(-0.35, 0.35)
-            dens, r0, c0, row_mm, peak_mm = _spot_patch(
-                spec, xc, geo, scale, look["gain"], (rows, cols)
+            dens, r0, c0, row_mm, peak_mm, xc = _spot_patch(
+                spec, xc, geo, scale, look["gain"], (rows, cols), gen
             )
             q = 1.0 - np.exp(-dens)
             colour = (
@@ -1244,6 +1273,10 @@ def _draw_plate(
                 _blend(canvas, q.astype(np.float32), colour, r0, c0)
             yb, yfl = float(geo.baseline(xc)), float(geo.front(xc))
             rf = (yb - row_mm) / (yb - yfl)
+            sx = spec.size_mm / 3.4 * (1.0 + 0.3 * spec.rf)
+            sy = sx * (0.8 if spec.rf < 0.03 else 1.0 + 0.6 * spec.rf)
+            if spec.amount >= 0.3:  # a trace is easily missed by eye too
+                rings.append((xc, peak_mm, 2.0 * sx + 0.7, 2.0 * sy + 0.7))
             tspots.append(
                 TruthSpot(
                     rf=rf,
@@ -1270,6 +1303,15 @@ def _draw_plate(
 
     # Pencil: baseline (broken, pressure varies), lane ticks, front line, labels.
     pencil = np.zeros((rows, cols), np.float32)
+    if circled:
+        # Staff often ring the spots seen under the lamp, so that they stay
+        # visible in daylight: a hand-drawn ellipse, not closed exactly.
+        for x, y, rx, ry in rings:
+            start = gen.uniform(0, 2 * math.pi)
+            t = np.linspace(start, start + 2 * math.pi * gen.uniform(0.92, 1.08), 28)
+            wobble = 1.0 + 0.08 * np.sin(2 * t + gen.uniform(0, 6)) + gen.normal(0, 0.02, 28)
+            pts = list(zip(x + rx * wobble * np.cos(t), y + ry * wobble * np.sin(t), strict=True))
+            _stroke(pencil, pts, gen.uniform(0.2, 0.35), scale, gen.uniform(0.6, 0.95))
     _pencil_line(pencil, geo.baseline, 1.5, w_mm - 1.5, scale, gen)
     if front_line:
         _pencil_line(pencil, geo.front, 1.5, w_mm - 1.5, scale, gen)
@@ -1329,7 +1371,7 @@ def _draw_plate(
         outside = ((xx - px) * (1 if cx else -1) > 0) & ((yy - py) * (1 if cy else -1) > 0)
         c = np.clip((rad - d) * scale + 0.5, 0, 1)
         cover[rs, cs] = np.where(outside, np.minimum(cover[rs, cs], c), cover[rs, cs])
-    return canvas, cover, tuple(truth_lanes), tuple(dust)
+    return canvas, cover, tuple(truth_lanes), tuple(dust), circled
 
 
 def _hex(colour: np.ndarray) -> str:
