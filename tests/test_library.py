@@ -628,3 +628,34 @@ def test_python_constants_match_the_schema() -> None:
     assert tuple(props["category"]["enum"]) == CATEGORIES
     assert tuple(props["uv254"]["enum"]) == UV254
     assert tuple(props["risk"]["oneOf"][1]["properties"]["code"]["enum"]) == RISKS
+
+
+PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    photo=st.text(PRINTABLE, min_size=1, max_size=30),
+    plate=st.text(PRINTABLE, max_size=30),
+    rf=st.floats(0, 1, allow_nan=False),
+)
+def test_measurement_records_survive_the_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, photo: str, plate: str, rf: float
+) -> None:
+    folder = tmp_path_factory.mktemp("m")
+    rec = {"substance": "cocaine", "rf": rf, "date": "2026-11-24", "photo": photo, "plate": plate}
+    path = add_measurements(folder, "TA", [rec])
+    (stored,) = yaml.safe_load(path.read_text(encoding="utf-8"))["measurements"]
+    assert stored["photo"] == photo
+    assert stored.get("plate", "") == plate
+    assert stored["rf"] == round(rf, 4)
+
+
+def test_control_characters_in_a_record_are_refused(tmp_path: Path) -> None:
+    rec = {"substance": "cocaine", "rf": 0.5, "date": "2026-11-24", "photo": "a\nb.jpg"}
+    with pytest.raises(LibraryInvalid) as info:
+        add_measurements(tmp_path, "TA", [rec])
+    path = tmp_path / "measurements" / "TA.yaml"
+    assert info.value.problems == (
+        f"{path}: records[0].photo: 'a\\nb.jpg' must be one line of printable text",
+    )

@@ -22,6 +22,7 @@ import math
 import os
 import re
 import statistics
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1184,6 +1185,13 @@ def _clean_record(rec: Any, where: str) -> tuple[dict[str, Any] | None, list[str
     date = str(rec.get("date") or "")
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         out.append(f"{where}.date: {rec.get('date')!r} is not a date YYYY-MM-DD")
+    for opt in ("photo", "plate"):
+        # Control characters and line separators would not survive a YAML
+        # round trip unchanged (and no file name needs them).
+        if any(
+            unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in str(rec.get(opt) or "")
+        ):
+            out.append(f"{where}.{opt}: {rec.get(opt)!r} must be one line of printable text")
     if out:
         return None, out
     clean: dict[str, Any] = {"substance": str(sub).strip(), "rf": round(float(rf), 4), "date": date}  # type: ignore[arg-type]
@@ -1194,26 +1202,27 @@ def _clean_record(rec: Any, where: str) -> tuple[dict[str, Any] | None, list[str
 
 
 def _measurements_yaml(system: str, records: Sequence[Mapping[str, Any]]) -> str:
-    import json
+    import yaml
 
-    lines = [
-        "# yaml-language-server: $schema="
-        + (schema_folder() / "measurements.schema.json").as_uri(),
-        "# Rf values measured on this service's plates (written by `tlc references learn`).",
-        "# The library uses their mean and spread instead of the literature values.",
-        f"system: {system}",
-        "measurements:",
+    ordered = [
+        {k: r[k] for k in ("substance", "rf", "date", "photo", "plate") if k in r} for r in records
     ]
-    for r in records:
-        parts = [
-            f"{k}: {json.dumps(r[k], ensure_ascii=False)}"
-            for k in ("substance", "rf", "date", "photo", "plate")
-            if k in r
-        ]
-        lines.append("  - {" + ", ".join(parts) + "}")
-    if not records:
-        lines[-1] = "measurements: []"
-    return "\n".join(lines) + "\n"
+    # One flow mapping per record (easy to read and to edit by hand); PyYAML
+    # does the quoting, so any photo name or note survives the round trip.
+    body = yaml.safe_dump(
+        {"system": system, "measurements": ordered},
+        default_flow_style=None,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
+    )
+    schema = (schema_folder() / "measurements.schema.json").as_uri()
+    head = (
+        f"# yaml-language-server: $schema={schema}\n"
+        "# Rf values measured on this service's plates (written by `tlc references learn`).\n"
+        "# The library uses their mean and spread instead of the literature values.\n"
+    )
+    return head + body
 
 
 def _yaml_safe_load(text: str) -> Any:
