@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from tlc.errors import LibraryError
 from tlc.library import (
+    CATEGORIES,
     LOCAL_MIN_TOLERANCE,
     Library,
     LibraryInvalid,
@@ -658,4 +659,130 @@ def test_control_characters_in_a_record_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "measurements" / "TA.yaml"
     assert info.value.problems == (
         f"{path}: records[0].photo: 'a\\nb.jpg' must be one line of printable text",
+    )
+
+
+# ---------------------------------------------------------------- every other message
+
+_RF = {"rf": 0.5, "tier": "secondary", "source": "a book"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "validate", "field", "fragment"),
+    [
+        ({"aliases": ["x", "x"]}, True, "aliases", "contains the same item twice"),
+        ({"stains": {"Marquis": "red"}}, True, "stains", "key 'Marquis' does not have the"),
+        ({"uv254": 3}, True, "uv254", "3 is not one of: quenches"),
+        ({"names": "cocaine"}, True, "names", "'cocaine' should be of type object"),
+        ({"risk": "bad"}, True, "risk", "must be null or {code: ..., why: {en: ..., fr: ...}}"),
+        ({"names": {"en": "a"}}, False, "names", "needs both en and fr"),
+        ({"stains": None}, False, "stains", "must be a mapping ({} when empty)"),
+        (
+            {"rf": {"TX": [0.5]}},
+            False,
+            "rf.TX",
+            "must be a mapping with rf or hrf, tier and source",
+        ),
+        ({"rf": {"TX": {**_RF, "tier": "guess"}}}, False, "rf.TX.tier", "'guess' is not one of"),
+        (
+            {"rf": {"TX": {**_RF, "source": " "}}},
+            False,
+            "rf.TX.source",
+            "every Rf needs its source",
+        ),
+        ({"harm_reduction": None}, False, "harm_reduction", "needs both en and fr"),
+    ],
+)
+def test_substance_messages(
+    tmp_path: Path, changes: dict[str, object], validate: bool, field: str, fragment: str
+) -> None:
+    folder = make_lib(tmp_path)
+    path = write(folder, "substances", "a", substance("a", **changes))
+    found = problems_of(folder, validate=validate)
+    assert any(p.startswith(f"{path}: {field}: ") and fragment in p for p in found), found
+
+
+def test_light_loading_reports_malformed_entries(tmp_path: Path) -> None:
+    folder = make_lib(tmp_path)
+    data = substance("a")
+    del data["category"]
+    data["description"] = {"en": "x", "fr": "y"}
+    path = write(folder, "substances", "a", data)
+    found = problems_of(folder, validate=False)
+    assert f"{path}: category: None is not one of: {', '.join(CATEGORIES)}" in found
+
+
+def test_top_level_must_be_a_mapping_and_hold_an_id(tmp_path: Path) -> None:
+    folder = make_lib(tmp_path)
+    path = write(folder, "substances", "a", "- just\n- a list\n")
+    assert problems_of(folder) == [f"{path}: (top level): must be a mapping of keys to values"]
+    data = dict(SYSTEM)
+    del data["id"]
+    system_path = write(folder, "systems", "TX", data)
+    assert problems_of(folder, validate=False) == [
+        f"{system_path}: id: missing required field",
+        f"{path}: (top level): must be a mapping of keys to values",
+    ]
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    folder = make_lib(tmp_path)
+    path = folder / "substances" / "a.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes("id: cocaïne\n".encode("latin-1"))
+    assert problems_of(folder) == [f"{path}: file: not UTF-8 text; save it as UTF-8"]
+
+
+def test_light_system_messages(tmp_path: Path) -> None:
+    folder = tmp_path / "lib"
+    path = write(folder, "systems", "TX", {**SYSTEM, "tolerance": 2})
+    assert problems_of(folder, validate=False) == [
+        f"{path}: tolerance: must be a number in (0, 0.5]"
+    ]
+    write(folder, "systems", "TX", {**SYSTEM, "reference_compounds": {"alpha": 130}})
+    assert problems_of(folder, validate=False) == [
+        f"{path}: reference_compounds.alpha: hRf must be a number from 0 to 100"
+    ]
+    write(folder, "systems", "TX", {**SYSTEM, "id": "tx"})
+    assert problems_of(folder, validate=False) == [
+        f"{path}: id: 'tx' must be upper-case letters and digits"
+    ]
+    data = dict(SYSTEM)
+    del data["plate"]
+    write(folder, "systems", "TX", data)
+    assert problems_of(folder, validate=False) == [
+        f"{path}: plate: missing or malformed; run `tlc references validate` for details"
+    ]
+
+
+def test_measurement_file_messages(tmp_path: Path) -> None:
+    folder = tmp_path / "local"
+    path = write(folder, "measurements", "TB", {"system": "TA", "measurements": []})
+    assert problems_of(folder, builtin=True) == [
+        f"{path}: system: 'TA' does not match the file name; rename the file TA.yaml"
+    ]
+    write(folder, "measurements", "TB", {"system": "TB", "measurements": [{"rf": 2}]})
+    assert problems_of(folder, builtin=True, validate=False) == [
+        f"{path}: measurements[0]: needs substance, rf in [0, 1] and date"
+    ]
+    write(folder, "measurements", "TB", {"measurements": "x"})
+    assert problems_of(folder, builtin=True, validate=False) == [
+        f"{path}: measurements: must be a list"
+    ]
+    write(folder, "measurements", "TB", {"measurements": []})
+    assert problems_of(folder, builtin=True, validate=False) == [
+        f"{path}: system: missing required field"
+    ]
+
+
+def test_add_measurements_record_messages(tmp_path: Path) -> None:
+    path = tmp_path / "measurements" / "TA.yaml"
+    with pytest.raises(LibraryInvalid) as info:
+        add_measurements(
+            tmp_path, "TA", ["cocaine", {"rf": 0.5, "date": "2026-01-01", "colour": "x"}]
+        )
+    assert info.value.problems == (
+        f"{path}: records[0]: must be a mapping with substance, rf and date",
+        f"{path}: records[1].colour: unknown key; allowed: substance, rf, date, photo, plate",
+        f"{path}: records[1].substance: missing substance id",
     )

@@ -81,6 +81,9 @@ LOCAL_MIN_N_FOR_SD = 3
 #: Strings that mark a placeholder of the ``tlc references new`` template.
 _PLACEHOLDER = "TODO"
 
+#: Said after a problem that the light checks cannot explain.
+_VALIDATE_HINT = "run `tlc references validate` for details"
+
 
 class LibraryInvalid(LibraryError):
     """The library has problems; ``problems`` holds one ``FILE: field: what`` line each."""
@@ -527,8 +530,6 @@ def _describe(error: Any) -> tuple[str, str]:
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         key = missing[0] if missing else "?"
         return _field([*path, key]), "missing required field"
-    if v == "propertyNames":
-        return _field(path), f"{error.instance!r} is not an allowed key here ({error.message})"
     if v == "enum":
         choices = ", ".join(str(c) for c in error.validator_value)
         return _field(path), f"{error.instance!r} is not one of: {choices}"
@@ -542,6 +543,8 @@ def _describe(error: Any) -> tuple[str, str]:
             "exclusiveMaximum": "not below",
         }[v]
         return _field(path), f"{error.instance} is {word} {error.validator_value}"
+    if v == "pattern" and "propertyNames" in error.schema_path:
+        return _field(path), f"key {error.instance!r} does not have the expected form"
     if v == "pattern":
         return _field(path), f"{error.instance!r} does not have the expected form"
     if v == "oneOf" and path and path[0] == "risk":
@@ -619,9 +622,7 @@ def _build_system(data: dict[str, Any], path: Path, problems: list[str]) -> Syst
             source_file=str(path),
         )
     except (KeyError, TypeError, AttributeError) as exc:
-        problems.append(
-            f"{path}: {_key_of(exc)}: missing or malformed; run `tlc references validate`"
-        )
+        problems.append(f"{path}: {_key_of(exc)}: missing or malformed; {_VALIDATE_HINT}")
         return None
 
 
@@ -714,9 +715,7 @@ def _build_substance(
             notes=str(data.get("notes") or ""),
         )
     except (KeyError, TypeError, AttributeError) as exc:
-        problems.append(
-            f"{path}: {_key_of(exc)}: missing or malformed; run `tlc references validate`"
-        )
+        problems.append(f"{path}: {_key_of(exc)}: missing or malformed; {_VALIDATE_HINT}")
         return None
 
 
