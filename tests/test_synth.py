@@ -484,3 +484,22 @@ def test_pencil_rings_around_spots_change_no_truth():
     r = round(spot.row_mm * S)
     band = slice(round((spot.x_mm + 1.2) * S), round((spot.x_mm + 3.2) * S))
     assert (a[r, band, 1] - b[r, band, 1]).max() > 25
+
+
+def test_random_reference_lanes_hold_one_spot():
+    seen = 0
+    for seed in range(60):
+        kwargs = random_plate(seed)
+        if not isinstance(kwargs["lanes"], list):
+            assert "spots" not in kwargs
+            continue
+        for label, spots in zip(kwargs["lanes"], kwargs["spots"], strict=True):
+            if label.startswith("S"):
+                assert spots is None
+            else:
+                seen += 1
+                assert len(spots) == 1
+                assert 0.1 <= spots[0] <= 0.9
+                if label == "cocaine":
+                    assert spots == [0.59]
+    assert seen > 5

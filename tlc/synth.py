@@ -617,9 +617,9 @@ def random_plate(rng: int | np.random.Generator = 0) -> dict[str, Any]:
     Modes are about 60 % UV 254, 30 % stained and 10 % UV 365; 2 to 8 lanes;
     perspective up to 0.8; rotation mostly within 8 degrees but 10 % quarter
     turns; uneven light, noise, blur and JPEG quality varied; 15 % cropped
-    photos; 40 % without a pencil line at the front; 70 % with labels. Some
-    plates carry reference labels (``cocaine``, ``caffeine``...) as a service
-    would write them.
+    photos; 40 % without a pencil line at the front; 70 % with labels. 40 %
+    of plates carry reference lanes (``cocaine``, ``caffeine``...) as a service
+    would label them, each with one spot; sample lanes often hold the same Rf.
 
     Parameters
     ----------
@@ -639,8 +639,9 @@ def random_plate(rng: int | np.random.Generator = 0) -> dict[str, Any]:
         refs = ["cocaine", "caffeine", "levamisole", "lidocaine", "heroin", "paracetamol", "mdma"]
         k = int(gen.integers(1, max(2, n // 2) + 1))
         names = [str(x) for x in gen.choice(refs, size=min(k, n - 1), replace=False)]
-        lanes: int | list[str] = [f"S{i + 1}" for i in range(n - len(names))] + names
-        gen.shuffle(lanes)
+        order = [f"S{i + 1}" for i in range(n - len(names))] + names
+        gen.shuffle(order)
+        lanes: int | list[str] = order
     else:
         lanes = n
     r = gen.random()
@@ -650,7 +651,7 @@ def random_plate(rng: int | np.random.Generator = 0) -> dict[str, Any]:
         rotation = float(gen.uniform(-8, 8))
     else:
         rotation = float(gen.normal(0, 2.5))
-    return {
+    kwargs: dict[str, Any] = {
         "lanes": lanes,
         "mode": mode,
         "perspective": float(gen.uniform(0.0, 0.8) if gen.random() < 0.7 else gen.uniform(0, 0.2)),
@@ -664,6 +665,20 @@ def random_plate(rng: int | np.random.Generator = 0) -> dict[str, Any]:
         "labels": bool(gen.random() < 0.7),
         "rng": int(gen.integers(0, 2**31 - 1)),
     }
+    if isinstance(lanes, list):
+        # A reference lane is one pure substance: one spot, at the library's
+        # TA value where there is one (cocaine, heroin), else at an Rf drawn
+        # for this plate. Sample lanes stay random (and often share these Rf).
+        known = {"cocaine": 0.59, "heroin": 0.42}
+        spots: list[list[float] | None] = []
+        for label in lanes:
+            if label.startswith("S"):
+                spots.append(None)
+            else:
+                rf = known.get(label, round(float(gen.uniform(0.12, 0.88)), 3))
+                spots.append([rf])
+        kwargs["spots"] = spots
+    return kwargs
 
 
 # --------------------------------------------------------------------------- #
@@ -769,7 +784,7 @@ def _as_spec(spec: float | SpotSpec | Mapping[str, Any]) -> SpotSpec:
 def _spots_param(spots: Any) -> Any:
     if spots is None:
         return None
-    out = []
+    out: list[Any] = []
     for lane in spots:
         if lane is None:
             out.append(None)
@@ -1177,17 +1192,13 @@ def _plate_look(mode: str, gen: np.random.Generator) -> dict[str, Any]:
 def _blend(canvas: np.ndarray, alpha: np.ndarray, colour: np.ndarray, r0: int, c0: int) -> None:
     """canvas[r0:, c0:] = canvas * (1 - alpha) + colour * alpha, in place on the patch."""
     # Work only where alpha is non-zero: most layers (pencil, dust) are sparse.
-    rows = np.flatnonzero(alpha.any(axis=1))
-    if len(rows) == 0:
+    rr, cc = np.nonzero(alpha)
+    if len(rr) == 0:
         return
-    cols = np.flatnonzero(alpha[rows[0] : rows[-1] + 1].any(axis=0))
-    alpha = alpha[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    r0, c0 = r0 + int(rows[0]), c0 + int(cols[0])
-    h, w = alpha.shape
-    view = canvas[r0 : r0 + h, c0 : c0 + w]
-    a = alpha[..., None]
-    view *= 1.0 - a
-    view += a * colour
+    a = alpha[rr, cc][:, None]
+    rr += r0
+    cc += c0
+    canvas[rr, cc] = canvas[rr, cc] * (1.0 - a) + a * colour
 
 
 def _draw_plate(
@@ -1576,14 +1587,15 @@ def _background(
     strength = u(0.15, 0.5) if mode == "stain" else u(0.05, 0.25)
     sigma = max(0.7, u(0.5, 2.5) * ppm / f)
     dx, dy = u(-1.5, 1.5, size=2) * ppm / f
-    shadow = cv2.warpAffine(small, np.float32([[1, 0, dx], [0, 1, dy]]), (sc, sr))
+    shift = np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float32)
+    shadow = cv2.warpAffine(small, shift, (sc, sr))
     shadow = cv2.GaussianBlur(shadow, (0, 0), sigma)
     bg *= (1.0 - strength * shadow)[..., None]
     return cv2.resize(bg, (cols, rows), interpolation=cv2.INTER_LINEAR)
 
 
 def _camera(
-    photo: np.ndarray,
+    photo: Any,
     mode: str,
     quad: np.ndarray,
     ppm: float,
@@ -1649,14 +1661,17 @@ def _camera(
         n = gen.standard_normal((hr, hc, 3), dtype=np.float32) * sigma.astype(np.float32)
         photo += cv2.resize(n, (cols, rows), interpolation=cv2.INTER_LINEAR)
 
-    # Phone processing: saturation, white balance, tone curve, sharpening.
-    sat = u(0.85, 1.2)
-    grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
-    photo = cv2.addWeighted(photo, sat, cv2.merge([grey, grey, grey]), 1.0 - sat, 0.0)
+    # Phone processing: saturation, white balance, tone curve, sharpening
+    # (on 8 bits, as the phone does).
     photo *= 255.0
     np.clip(photo, 0, 255, out=photo)
-    out = photo.astype(np.uint8)
+    out: Any = photo.astype(np.uint8)
+    sat = u(0.85, 1.2)
+    grey = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)
+    out = cv2.addWeighted(out, sat, cv2.merge([grey, grey, grey]), 1.0 - sat, 0.0)
     wb = u(0.9, 1.1, size=3)
+    if mode == "stain" and gen.random() < 0.3:
+        wb *= (1.08, 1.0, 0.82)  # a warm desk lamp instead of daylight
     gamma = u(0.85, 1.15)
     lut = np.arange(256, dtype=np.float32) / 255
     tables = [
@@ -1670,5 +1685,6 @@ def _camera(
         out = cv2.addWeighted(out, 1 + amount, soft, -amount, 0)
     if jpeg_quality is not None:
         _, buf = cv2.imencode(".jpg", out[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
-        out = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        decoded: Any = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+        out = cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB)
     return np.ascontiguousarray(out)

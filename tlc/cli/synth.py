@@ -116,6 +116,7 @@ def command(ctx: click.Context, out: Path, **opts: Any) -> None:
         raise SynthOptionError(msg)
     if opts["lanes_opt"] is not None:
         kwargs["lanes"] = parse_lanes(opts["lanes_opt"])
+        kwargs.pop("spots", None)  # random reference spots were for random lanes
     kwargs.setdefault("lanes", 4)
     if opts["size_opt"] is not None:
         kwargs["size_mm"] = _parse_pair(opts["size_opt"], "--size", float)
