@@ -1046,13 +1046,17 @@ def _random_lane(
         r = gen.random()
         amount = float(gen.uniform(0.12, 0.35)) if r < 0.18 else float(gen.uniform(0.6, 1.6))
         tail = float(gen.uniform(0.2, 0.8)) if gen.random() < 0.2 else 0.0
+        own: tuple[int, int, int] | None = None if mode == "uv254" else colour
+        if mode == "uv254" and gen.random() < 0.08:
+            # Some compounds fluoresce blue under the 254 nm lamp instead of quenching.
+            own = (int(gen.integers(60, 121)), int(gen.integers(130, 201)), 255)
         specs.append(
             SpotSpec(
                 rf=rf,
                 amount=amount,
                 size_mm=float(gen.uniform(2.0, 3.5)),
                 tail=tail,
-                colour=None if mode == "uv254" else colour,
+                colour=own,
             )
         )
     if gen.random() < 0.15:
@@ -1155,12 +1159,18 @@ def _plate_look(mode: str, gen: np.random.Generator) -> dict[str, Any]:
     u = gen.uniform
     if mode == "uv254":
         plate = (u(70, 120), u(190, 240), u(90, 140))
-        spot = (u(70, 110), u(70, 100), u(95, 135))  # quenched: grey-violet
+        v = u(30, 95)  # quenched: dark grey-violet (the lamp's visible violet)
+        spot = (v * u(0.95, 1.1), v * u(0.85, 1.0), min(v * u(1.15, 1.45), 255.0))
         pencil = (u(45, 70), u(55, 80), u(70, 95))
         # The dry layer above the front: 2.5-6 % brighter or darker, hue shifted
         # (a person can see the front; a threshold cannot take it for granted).
         step = float(gen.choice([-1.0, 1.0], p=[0.3, 0.7])) * u(0.025, 0.06)
         above = tuple(1.0 + step + u(-0.015, 0.015) for _ in range(3))
+        if gen.random() < 0.35:
+            # Often the dry layer looks pale blue under the lamp.
+            t = u(0.1, 0.35)
+            tint = np.array((u(120, 170), u(180, 230), u(230, 255)))
+            above = tuple(((1 - t) * np.array(plate) + t * tint) / np.array(plate))
         band = (u(120, 170), u(200, 250), u(180, 240)) if gen.random() < 0.6 else spot
         gain = u(1.1, 1.6)
     elif mode == "stain":
@@ -1550,7 +1560,7 @@ def _background(
     sr, sc = max(8, rows // f), max(8, cols // f)
     u = gen.uniform
     if mode == "uv254":
-        base = (u(15, 60), u(10, 45), u(30, 85))  # dark bench, violet cast from the lamp
+        base = (u(5, 50), u(5, 40), u(10, 75))  # dark bench, violet cast from the lamp
     elif mode == "uv365":
         base = (u(10, 40), u(5, 30), u(30, 80))
     else:
@@ -1610,6 +1620,9 @@ def _camera(
 
     rows, cols = photo.shape[:2]
     u = gen.uniform
+    # Auto-exposure in a dark UV cabinet often overexposes the bright plate:
+    # the green channel clips, and spot contrast with it.
+    photo *= u(0.9, 1.35) if mode != "stain" else u(0.92, 1.08)
     # Uneven light: a gradient, vignetting and a soft glare on the plate,
     # computed small and enlarged (it is smooth anyway).
     sr, sc = max(8, rows // 16), max(8, cols // 16)
@@ -1634,12 +1647,12 @@ def _camera(
         photo += cv2.resize(glare, (cols, rows), interpolation=cv2.INTER_LINEAR)
 
     # Optics: defocus or hand shake, scaled to the plate so that a person can
-    # still read it at blur = 1 (about 0.35 mm).
+    # still read it at blur = 1 (sigma 0.6 mm, or a 1.2 mm shake).
     if blur > 0:
         if gen.random() < 0.7:
-            photo = cv2.GaussianBlur(photo, (0, 0), max(0.3, blur * 0.35 * ppm))
+            photo = cv2.GaussianBlur(photo, (0, 0), max(0.3, blur * 0.6 * ppm))
         else:
-            length = max(2, round(blur * 0.8 * ppm))
+            length = max(2, round(blur * 1.2 * ppm))
             k = np.zeros((length * 2 + 1, length * 2 + 1), np.uint8)
             ang = u(0, math.pi)
             dx, dy = length * math.cos(ang) / 2, length * math.sin(ang) / 2
