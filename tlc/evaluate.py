@@ -193,12 +193,31 @@ def load_truths(folder: str | Path) -> list[tuple[Path, dict[str, Any]]]:
                 if photo.suffix.lower() in IMAGE_SUFFIXES and photo.exists():
                     found[photo] = entry
         elif name.endswith(".truth.yaml"):
+            data = _peak_rf(data)
             stem = name[: -len(".truth.yaml")]
             for suffix in IMAGE_SUFFIXES:
                 for cand in (truth_file.with_name(stem + suffix), truth_file.with_name(stem + suffix.upper())):
                     if cand.exists():
                         found[cand] = data
     return sorted(found.items())
+
+
+def _peak_rf(truth: dict[str, Any]) -> dict[str, Any]:
+    """Use the Rf of each spot's densest point where a synthetic truth gives it.
+
+    ``tlc`` measures Rf to the densest part of a spot (docs/conventions.md);
+    for a tailing spot that lies above the darkness-weighted centre.
+    """
+    detail = truth.get("lane_detail")
+    if not isinstance(detail, list) or not detail:
+        return truth
+    lanes_rf = []
+    for lane in detail:
+        spots = lane.get("spots") or []
+        lanes_rf.append(
+            sorted(float(s.get("peak_rf") if s.get("peak_rf") is not None else s["rf"]) for s in spots)
+        )
+    return {**truth, "lanes_rf": lanes_rf}
 
 
 def score(

@@ -97,25 +97,113 @@ def spot_map(contrast_map: np.ndarray, *, px_per_mm: float) -> np.ndarray:
     return cv2.morphologyEx(contrast_map, cv2.MORPH_OPEN, se)
 
 
+def spot_candidates(
+    spots_map: np.ndarray, lines: Lines, *, px_per_mm: float, min_contrast: float = 0.03
+) -> np.ndarray:
+    """Where spots seem to be: compact local maxima of the spot map.
+
+    A difference of Gaussians (0.7 mm and 4 mm) keeps features the size of
+    spots and drops both noise and the broad swells of uneven light or coating.
+
+    Parameters
+    ----------
+    spots_map : (H, W) ndarray of float32
+        The contrast map with lines removed.
+    lines : Lines
+    px_per_mm : float
+    min_contrast : float
+        Weakest spot sought.
+
+    Returns
+    -------
+    (N, 3) ndarray of float
+        ``row, col, significance`` of each candidate, between just above the
+        front and just below the baseline; significance is the band-passed
+        contrast over the detection threshold (1 = just detected).
+    """
+    import cv2
+
+    h, w = spots_map.shape
+    g1 = cv2.GaussianBlur(spots_map, (0, 0), 0.7 * px_per_mm)
+    g2 = cv2.GaussianBlur(spots_map, (0, 0), 5.0 * px_per_mm)
+    dog = g1 - g2
+    top = max(0, int(min(lines.front) - 1.0 * px_per_mm))
+    bottom = min(h, int(max(lines.baseline) + 1.5 * px_per_mm))
+    band = dog[top:bottom]
+    noise = 1.4826 * float(np.median(np.abs(band - np.median(band)))) + 1e-4
+    threshold = max(0.4 * min_contrast, 4.0 * noise)
+    k = max(3, round(2.5 * px_per_mm) | 1)
+    local_max = dog >= cv2.dilate(dog, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    ok = local_max & (dog > threshold) & (g1 > 0.6 * min_contrast)
+    ok[:top] = False
+    ok[bottom:] = False
+    rows, cols = np.nonzero(ok)
+    # the lines may slant: keep what lies between them at its own column
+    keep = (rows >= np.interp(cols, lines.cols, lines.front) - px_per_mm) & (
+        rows <= np.interp(cols, lines.cols, lines.baseline) + 1.5 * px_per_mm
+    )
+    rows, cols = rows[keep], cols[keep]
+    return np.column_stack([rows, cols, dog[rows, cols] / threshold]).astype(float)
+
+
+def tick_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.ndarray:
+    """Per column, how much a short pencil tick crosses the baseline there.
+
+    Staff often mark each lane with a tick or a dot on the origin line; an
+    empty lane (a sample with nothing visible) is found by its tick.
+
+    Returns
+    -------
+    (W,) ndarray of float
+        0 where there is no tick; about 1 for a clear tick.
+    """
+    import cv2
+
+    h, w = dark_map.shape
+    k = max(3, round(1.2 * px_per_mm) | 1)
+    # A white top-hat with a horizontal element keeps only features narrower
+    # than ~1 mm across: ticks, not the baseline itself.
+    se = cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
+    tophat = cv2.morphologyEx(dark_map, cv2.MORPH_TOPHAT, se)
+    cols = np.arange(w)
+    base = np.interp(cols, lines.cols, lines.baseline).round().astype(int)
+    half = max(1, round(1.5 * px_per_mm))
+    rr = np.clip(base[None, :] + np.arange(-half, half + 1)[:, None], 0, h - 1)
+    prof = tophat[rr, cols[None, :]].mean(axis=0).astype(np.float32)
+    prof = cv2.GaussianBlur(prof.reshape(1, -1), (0, 0), 0.4 * px_per_mm).ravel()
+    floor = float(np.median(prof))
+    noise = 1.4826 * float(np.median(np.abs(prof - floor))) + 1e-4
+    return np.clip((prof - floor) / (8 * noise), 0, 1.5)
+
+
 def find_lanes(
     spots_map: np.ndarray,
     lines: Lines,
     *,
     px_per_mm: float,
     n_lanes: int | None = None,
+    dark_map: np.ndarray | None = None,
+    min_contrast: float = 0.03,
 ) -> tuple[Lane, ...]:
     """Find the lanes: the columns along which material ran.
+
+    Spot candidates anywhere between the lines vote for their column, and
+    pencil ticks on the baseline vote too; lanes are the columns with votes.
 
     Parameters
     ----------
     spots_map : (H, W) ndarray of float32
-        The contrast map with lines removed (:func:`spot_map`).
+        The contrast map with lines and writing removed (:func:`spot_map`).
     lines : Lines
         The baseline and the front.
     px_per_mm : float
     n_lanes : int, optional
         How many lanes there are (from ``--lanes``). Without it, every column
         with material is a lane.
+    dark_map : (H, W) ndarray of float32, optional
+        The dark-feature contrast map, to find pencil ticks on the baseline.
+    min_contrast : float
+        Weakest spot sought.
 
     Returns
     -------
@@ -132,14 +220,19 @@ def find_lanes(
         msg = f"n_lanes must be at least 1, got {n_lanes}"
         raise ValueError(msg)
     h, w = spots_map.shape
-    profile = _column_profile(spots_map, lines, px_per_mm=px_per_mm)
+    cand = spot_candidates(spots_map, lines, px_per_mm=px_per_mm, min_contrast=min_contrast)
+    profile = np.zeros(w)
+    x = np.arange(w)
+    sigma = 0.9 * px_per_mm
+    for _, col, sig in cand:
+        profile += min(1.0, 0.35 + 0.15 * sig) * np.exp(-0.5 * ((x - col) / sigma) ** 2)
+    if dark_map is not None:
+        profile += 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm)
     side = round(SIDE_MM * px_per_mm)
     min_pitch = MIN_PITCH_MM * px_per_mm
     peaks = _peaks(profile, min_distance=min_pitch, side=side)
     flags: tuple[str, ...] = ()
-    if n_lanes is None:
-        centres = peaks
-    elif len(peaks) == n_lanes:
+    if n_lanes is None or len(peaks) == n_lanes:
         centres = peaks
     else:
         centres = _comb(profile, n_lanes, side=side, min_pitch=min_pitch, peaks=peaks)
@@ -158,32 +251,17 @@ def find_lanes(
     )
 
 
-def _column_profile(spots_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.ndarray:
-    """Material per column between the front and just below the baseline."""
-    h, w = spots_map.shape
-    top = max(0, int(min(lines.front) - 0.5 * px_per_mm))
-    bottom = min(h, int(max(lines.baseline) + 1.5 * px_per_mm))
-    band = np.clip(spots_map[top:bottom], 0, None)
-    # Cap each pixel so that one huge dark blot does not outweigh a whole
-    # lane of ordinary spots.
-    cap = max(0.05, float(np.percentile(band, 99.5)))
-    prof = np.minimum(band, cap).sum(axis=0)
-    sigma = 0.8 * px_per_mm
-    x = np.arange(-int(3 * sigma), int(3 * sigma) + 1)
-    kernel = np.exp(-0.5 * (x / sigma) ** 2)
-    return np.convolve(prof, kernel / kernel.sum(), mode="same")
-
-
 def _peaks(profile: np.ndarray, *, min_distance: float, side: int) -> list[float]:
     """Lane centres: local maxima standing well above the profile's floor."""
     n = len(profile)
     if n < 3:
         return []
-    floor = float(np.percentile(profile, 20))
+    floor = 0.0
     top = float(profile[side : n - side].max()) if n > 2 * side else float(profile.max())
-    if top - floor <= 1e-6:
+    if top <= 0.3:
         return []
-    level = floor + 0.12 * (top - floor)
+    # one clear spot, or a tick, makes a lane
+    level = 0.45
     is_max = np.r_[False, (profile[1:-1] >= profile[:-2]) & (profile[1:-1] > profile[2:]), False]
     cand = [i for i in np.flatnonzero(is_max) if side <= i < n - side and profile[i] > level]
     # Strongest first; drop any within min_distance of a stronger one, and any
@@ -197,7 +275,7 @@ def _peaks(profile: np.ndarray, *, min_distance: float, side: int) -> list[float
         for k in kept:
             lo, hi = sorted((i, k))
             dip = profile[lo : hi + 1].min()
-            if profile[i] - dip < 0.25 * (profile[i] - floor):
+            if profile[i] - dip < 0.2 * (profile[i] - floor):
                 ok = False
                 break
         if ok:

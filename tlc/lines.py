@@ -119,6 +119,9 @@ class Lines:
 #: Rows within this distance (mm) of the plate's top and bottom edges are not searched.
 EDGE_MM = 1.5
 
+#: Lines are not sought within this distance (mm) of the plate's top and bottom edges.
+LINE_EDGE_MM = 2.5
+
 #: Columns within this distance (mm) of the plate's sides are not used.
 SIDE_MM = 3.0
 
@@ -225,10 +228,12 @@ def find_lines(
     strips = _strip_edges(w, px_per_mm)
     resp = _line_response(dark, px_per_mm=px_per_mm, strips=strips)
 
-    edge = max(2, round(EDGE_MM * px_per_mm))
+    # The plate's own top and bottom edges look like lines; a pencil line is
+    # never drawn closer than a few millimetres to them.
+    ends = max(2, round(LINE_EDGE_MM * px_per_mm))
     conf = []
     if baseline is None:
-        lo, hi = int(h * 0.55), h - edge
+        lo, hi = int(h * 0.55), h - ends
         found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
         if found is None:
             msg = (
@@ -248,13 +253,13 @@ def find_lines(
     base_top = float(np.min(base_rows))
 
     if front is None:
-        lo, hi = edge, int(min(base_top - 10 * px_per_mm, h * 0.6))
+        lo, hi = ends, int(min(base_top - 10 * px_per_mm, h * 0.6))
         if hi - lo < 5 * px_per_mm:
             msg = "the baseline is too close to the top of the plate to find a front; pass --front"
             raise LinesNotFound(msg)
         pencil = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="high")
         edge_front = _solvent_edge(plate_image, strips, lo, hi, px_per_mm=px_per_mm)
-        if pencil is not None and (edge_front is None or pencil[2] >= 0.35):
+        if pencil is not None and (edge_front is None or pencil[2] >= 0.45):
             front_cols, front_rows, front_conf = pencil
             front_source = "pencil"
         elif edge_front is not None:
@@ -308,8 +313,10 @@ def _line_response(
 ) -> np.ndarray:
     """Per strip, how much a thin horizontal dark line crosses each row.
 
-    A white top-hat with a vertical element keeps only structures thinner
-    than a pencil line is wide; spots, which are taller, drop out.
+    Each strip is first averaged across its width (a line runs across it, so
+    the line adds up while noise averages out), then a top-hat with a
+    vertical element keeps only what is thinner than a pencil line is wide:
+    spots, which are taller, drop out.
 
     Returns
     -------
@@ -317,15 +324,12 @@ def _line_response(
     """
     import cv2
 
+    prof = np.empty((dark.shape[0], len(strips)), np.float32)
+    for i, (a, b) in enumerate(strips):
+        prof[:, i] = dark[:, a:b].mean(axis=1)
     k = max(3, round(LINE_MM * px_per_mm) | 1)
     se = cv2.getStructuringElement(cv2.MORPH_RECT, (1, k))
-    tophat = cv2.morphologyEx(dark, cv2.MORPH_TOPHAT, se)
-    out = np.empty((dark.shape[0], len(strips)), np.float32)
-    for i, (a, b) in enumerate(strips):
-        # the median across the strip ignores a pencil label or a speck
-        # that crosses only part of it
-        out[:, i] = np.percentile(tophat[:, a:b], 60, axis=1)
-    return out
+    return cv2.morphologyEx(prof, cv2.MORPH_TOPHAT, se)
 
 
 def _noise(profile: np.ndarray) -> float:
@@ -355,7 +359,7 @@ def _fit_line(
     import cv2
 
     spread = cv2.dilate(band, np.ones((2 * reach + 1, 1), np.uint8))
-    strong = spread > 4 * noise
+    strong = spread > 5 * noise
     coverage = strong.mean(axis=1)
     score = coverage * np.median(spread, axis=1)
     if coverage.max() < 0.5:
@@ -365,7 +369,10 @@ def _fit_line(
     # (labels and origin spots sit above... no: spots sit ON it, labels below
     # it are short strokes); the front line is the highest.
     best_score = score[candidates].max()
-    good = candidates[score[candidates] >= 0.5 * best_score]
+    # several lines may cross the plate (a baseline and the labels' ruling, a
+    # front and a line above it): among the clearly strongest, the baseline is
+    # the lowest and the front the highest
+    good = candidates[score[candidates] >= 0.7 * best_score]
     centre = int(good.max() if prefer == "low" else good.min())
     # refine per strip around the chosen row
     cols, rows, weights = [], [], []
@@ -451,34 +458,62 @@ def _solvent_edge(
     return ends, slope * ends + icept, conf
 
 
-def origin_score(
-    contrast_map: np.ndarray, spots_map: np.ndarray, lines: Lines, *, px_per_mm: float
+def origin_evidence(
+    dark_map: np.ndarray, spots_map: np.ndarray, lines: Lines, *, px_per_mm: float
 ) -> float:
-    """How much the found lines look like a real origin and front, 0 upwards.
+    """How much more the found baseline looks like the origin than the front does.
 
-    On an upright plate the material of every lane starts on the baseline
-    (what was spotted and stayed), while the front line has little on it.
-    Used to tell an upright plate from one photographed upside down.
+    The origin side of a plate carries what staff write and mark: lane labels
+    between the baseline and the edge, ticks on the baseline, and material
+    left on the origin. The front side rarely does. Positive when the lines
+    are the right way round, negative when the plate seems upside down
+    (the photo's "baseline" is then really the front).
+
+    Parameters
+    ----------
+    dark_map : (H, W) ndarray of float32
+        Dark-feature contrast map.
+    spots_map : (H, W) ndarray of float32
+        Contrast map with lines removed.
+    lines : Lines
+    px_per_mm : float
+
+    Returns
+    -------
+    float
+        Evidence in units of the plate's own noise; |value| < 1 says little.
     """
-    h = spots_map.shape[0]
-    band = max(1, round(2 * px_per_mm))
+    import cv2
 
-    def material(rows: tuple[float, ...]) -> float:
-        r = int(np.median(rows))
-        return float(np.clip(spots_map[max(0, r - band) : min(h, r + band)], 0, None).mean())
-
-    at_base = material(lines.baseline)
-    at_front = material(lines.front)
-    between_lo = int(lines.front_row) + band
-    between_hi = int(lines.baseline_row) - band
-    inside = (
-        float(np.clip(spots_map[between_lo:between_hi], 0, None).mean())
-        if between_hi > between_lo
-        else 0.0
+    h, w = dark_map.shape
+    k = max(3, round(1.0 * px_per_mm) | 1)
+    strokes = cv2.morphologyEx(
+        dark_map, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     )
-    del inside
-    ratio = (at_base + 0.005) / (at_front + 0.005)
-    return lines.confidence * float(np.sqrt(np.clip(ratio, 0.25, 4.0)))
+    ends = max(2, round(LINE_EDGE_MM * px_per_mm))
+    gap = max(1, round(1.5 * px_per_mm))
+    side = max(1, round(SIDE_MM * px_per_mm))
+    base = int(round(lines.baseline_row))
+    front = int(round(lines.front_row))
+    run = base - front
+
+    def ink(r0: int, r1: int) -> float:
+        r0, r1 = max(0, r0), min(h, r1)
+        if r1 - r0 < 2:
+            return 0.0
+        return float(strokes[r0:r1, side:-side].mean())
+
+    def material(r: int) -> float:
+        band = spots_map[max(0, r - gap) : min(h, r + gap), side:-side]
+        return float(np.clip(band, 0, None).mean()) if band.size else 0.0
+
+    depth = int(min(h - base, front, 0.15 * run))  # compare bands of equal depth
+    below = ink(base + gap, base + gap + depth - ends) if depth > ends else 0.0
+    above = ink(front - gap - depth + ends, front - gap) if depth > ends else 0.0
+    noise = float(np.median(strokes[front + gap : base - gap, side:-side])) + 1e-3
+    labels = (below - above) / noise
+    origin = (material(base) - material(front)) / noise
+    return labels + 0.5 * origin
 
 
 def remove_lines(

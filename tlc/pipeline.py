@@ -334,13 +334,16 @@ def analyse(
     if layout.rotate is None:
         # Try the plate in each quarter turn and keep the one whose lines look
         # most like an origin and a front; the plate as it stands wins ties.
+        # The photo's own orientation is by far the usual one. A plate lying
+        # sideways shows no level lines as it stands, and clear ones once
+        # turned by a quarter: only then is it turned. (An upside-down plate
+        # shows the same two lines either way round; --rotate 180 says so.)
         best = None
         first_error: TlcError | None = None
-        for k in (0, 2, 1, 3):
+        for k in (0, 1, 3, 2):
             p_k = plate_mod.turn(plate, k)
             img_k = np.ascontiguousarray(np.rot90(plate_img, -k))
             dark_k = np.ascontiguousarray(np.rot90(dark_map, -k))
-            smap_k = np.ascontiguousarray(np.rot90(smap, -k))
             b, f = given_rows(p_k)
             try:
                 lines_k = lines_mod.find_lines(
@@ -349,12 +352,11 @@ def analyse(
             except TlcError as exc:
                 first_error = first_error or exc
                 continue
-            score = lines_mod.origin_score(dark_k, smap_k, lines_k, px_per_mm=ppm)
-            # The photo's own orientation is by far the usual one: another must
-            # be clearly better to be taken.
-            score *= 1.0 if k == 0 else 0.6
+            score = lines_k.confidence + (0.3 if k == 0 else 0.0)
             if best is None or score > best[0]:
                 best = (score, k, lines_k)
+            if k == 0 and lines_k.confidence >= 0.5:
+                break
         if best is None:
             assert first_error is not None
             raise first_error
@@ -363,6 +365,7 @@ def analyse(
             plate = plate_mod.turn(plate, k)
             plate_img = np.ascontiguousarray(np.rot90(plate_img, -k))
             cmap = np.ascontiguousarray(np.rot90(cmap, -k))
+            dark_map = np.ascontiguousarray(np.rot90(dark_map, -k))
             smap = np.ascontiguousarray(np.rot90(smap, -k))
     else:
         b, f = given_rows(plate)
@@ -374,7 +377,12 @@ def analyse(
     smap = lines_mod.remove_lines(smap, lines, px_per_mm=ppm)
     labels = layout.lanes
     lanes = lanes_mod.find_lanes(
-        smap, lines, px_per_mm=ppm, n_lanes=len(labels) if labels else None
+        smap,
+        lines,
+        px_per_mm=ppm,
+        n_lanes=len(labels) if labels else None,
+        dark_map=dark_map,
+        min_contrast=config.min_contrast,
     )
     if not lanes:
         from tlc.errors import TlcError as _E
@@ -422,8 +430,6 @@ def analyse(
                 sample=layout.samples.get(lane.label) if lane.role == "sample" else None,
             )
         )
-    if labels and len(labels) != len(lanes):  # pragma: no cover - find_lanes honours n_lanes
-        warnings.append("lanes_count_mismatch")
     for name in (*plate.flags, *lines.flags):
         flag = flagreg.FLAGS[name]
         if flag.level != "info":

@@ -419,7 +419,8 @@ def _refine_sides(contour: np.ndarray, quad: np.ndarray) -> np.ndarray:
         if length < 5:
             return quad
         t = ((contour - a) @ ab) / length**2
-        dist = np.abs(np.cross(ab, contour - a)) / length
+        rel = contour - a
+        dist = np.abs(ab[0] * rel[:, 1] - ab[1] * rel[:, 0]) / length
         near = (t > 0.15) & (t < 0.85) & (dist < 0.04 * length + 3)
         pts = contour[near]
         if len(pts) < 5:

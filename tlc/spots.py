@@ -118,10 +118,10 @@ def find_spots(
 ) -> tuple[Spot, ...]:
     """Find and measure the spots of every lane.
 
-    In each lane the contrast is averaged across the lane's centre (weighted
-    by a Gaussian as wide as a spot) into a profile from just below the
-    baseline to the front; each peak of that profile that stands above the
-    noise is a spot, and is then measured in two dimensions on the map.
+    Spot candidates (compact local maxima of the spot map, see
+    :func:`tlc.lanes.spot_candidates`) are given to the nearest lane, then
+    each is measured: its half-maximum extent along the lane, the centroid of
+    that core (sub-pixel), its strength and its colour.
 
     Parameters
     ----------
@@ -133,7 +133,7 @@ def find_spots(
     lines : Lines
     px_per_mm : float
     min_contrast : float, optional
-        Weakest spot reported, as peak contrast (0-1).
+        Weakest spot reported, as peak contrast against the plate (0-1).
     bright : bool, optional
         The map holds features brighter than the plate (flag them).
 
@@ -147,14 +147,25 @@ def find_spots(
     ValueError
         If ``min_contrast`` is not within (0, 1).
     """
+    from tlc.lanes import spot_candidates
+
     if not 0 < min_contrast < 1:
         msg = f"min_contrast must be within (0, 1), got {min_contrast}"
         raise ValueError(msg)
+    if not lanes:
+        return ()
+    cand = spot_candidates(spots_map, lines, px_per_mm=px_per_mm, min_contrast=min_contrast)
+    centres = np.array([lane.col for lane in lanes])
     out: list[Spot] = []
-    for lane in lanes:
+    for lane_i, lane in enumerate(lanes):
+        mine = []
+        for row, col, _sig in cand:
+            nearest = int(np.argmin(np.abs(centres - col)))
+            if nearest == lane_i and abs(col - lane.col) <= lane.width / 2:
+                mine.append((int(row), int(col)))
         out.extend(
             _lane_spots(
-                plate_image, spots_map, lane, lines,
+                plate_image, spots_map, lane, lines, mine,
                 px_per_mm=px_per_mm, min_contrast=min_contrast, bright=bright,
             )
         )
@@ -166,41 +177,27 @@ def _lane_spots(
     smap: np.ndarray,
     lane: Lane,
     lines: Lines,
+    candidates: list[tuple[int, int]],
     *,
     px_per_mm: float,
     min_contrast: float,
     bright: bool,
 ) -> list[Spot]:
-    h, w = smap.shape
     base = lines.baseline_at(lane.col)
     front = lines.front_at(lane.col)
     run = base - front
-    top = int(max(0, front - 0.04 * run - px_per_mm))
-    bottom = int(min(h, base + 2.0 * px_per_mm))
-    half = lane.width / 2
-    c0, c1 = int(max(0, lane.col - half)), int(min(w, lane.col + half + 1))
-    if bottom - top < 5 or c1 - c0 < 3:
-        return []
-    cols = np.arange(c0, c1)
-    sigma = max(1.0, min(half * 0.5, 2.0 * px_per_mm))
-    weight = np.exp(-0.5 * ((cols - lane.col) / sigma) ** 2)
-    block = smap[top:bottom, c0:c1]
-    profile = (block * weight).sum(axis=1) / weight.sum()
-    noise = _noise_level(smap, lane, top, bottom, px_per_mm=px_per_mm)
-    threshold = max(min_contrast * 0.7, 4.0 * noise)
-    peaks = _profile_peaks(
-        profile, threshold=threshold, min_sep=1.2 * px_per_mm, window=round(3.0 * px_per_mm)
-    )
     spots: list[Spot] = []
-    for p in peaks:
-        spot = _measure(
-            plate_image, smap, lane, p + top, profile, top,
-            px_per_mm=px_per_mm, c0=c0, c1=c1,
-        )
+    for row, col in candidates:
+        spot = _measure(plate_image, smap, lane, row, col, px_per_mm=px_per_mm)
         if spot is None or spot.contrast < min_contrast:
             continue
+        # one spot seen twice (two maxima on a flat top): keep the stronger
+        twin = [s for s in spots if abs(s.row - spot.row) < 0.8 * px_per_mm]
+        if twin:
+            if twin[0].contrast >= spot.contrast:
+                continue
+            spots.remove(twin[0])
         spots.append(spot)
-    # flag neighbours that overlap at half height
     spots.sort(key=lambda s: -s.row)
     flagged = []
     for i, s in enumerate(spots):
@@ -244,74 +241,39 @@ def _noise_level(smap: np.ndarray, lane: Lane, top: int, bottom: int, *, px_per_
     return 1.4826 * mad / np.sqrt(2) + 1e-4
 
 
-def _profile_peaks(
-    profile: np.ndarray, *, threshold: float, min_sep: float, window: int
-) -> list[int]:
-    """Local maxima of the profile with enough prominence, strongest kept first.
-
-    A peak must stand ``threshold`` above the plate both in absolute terms and
-    against the lowest point within ``window`` rows on its *higher* side:
-    a spot is compact, while the broad, shallow swells of an unevenly coated
-    or lit plate rise slowly and fail this test.
-    """
-    n = len(profile)
-    if n < 3:
-        return []
-    is_max = np.r_[False, (profile[1:-1] >= profile[:-2]) & (profile[1:-1] > profile[2:]), False]
-    cand = []
-    for i in np.flatnonzero(is_max):
-        if profile[i] <= threshold:
-            continue
-        lo = float(profile[max(0, i - window) : i + 1].min())
-        hi = float(profile[i : i + window + 1].min())
-        if profile[i] - max(lo, hi) >= threshold:
-            cand.append(int(i))
-    cand.sort(key=lambda i: -profile[i])
-    kept: list[int] = []
-    for i in cand:
-        if any(abs(i - k) < min_sep for k in kept):
-            continue
-        # prominence: the dip towards every stronger peak must be deep enough
-        ok = True
-        for k in kept:
-            lo, hi = sorted((i, k))
-            dip = float(profile[lo : hi + 1].min())
-            if profile[i] - dip < max(0.5 * threshold, 0.2 * profile[i]):
-                ok = False
-                break
-        if ok:
-            kept.append(i)
-    return sorted(kept)
-
-
 def _measure(
     plate_image: np.ndarray,
     smap: np.ndarray,
     lane: Lane,
     row: int,
-    profile: np.ndarray,
-    top: int,
+    col: int,
     *,
     px_per_mm: float,
-    c0: int,
-    c1: int,
 ) -> Spot | None:
-    """Measure one spot around ``row``: centroid, extent, strength, colour."""
+    """Measure one spot found near ``(row, col)``: centroid, extent, strength, colour."""
     h, w = smap.shape
-    i = row - top
+    half = int(min(lane.width / 2, 3.0 * px_per_mm))
+    c0, c1 = max(0, col - half), min(w, col + half + 1)
+    r0, r1 = max(0, row - round(12 * px_per_mm)), min(h, row + round(12 * px_per_mm))
+    cols = np.arange(c0, c1)
+    weight = np.exp(-0.5 * ((cols - col) / max(1.0, 0.9 * px_per_mm)) ** 2)
+    profile = (smap[r0:r1, c0:c1] * weight).sum(axis=1) / weight.sum()
+    i = row - r0
+    # the candidate may sit a pixel or two off the profile's own maximum
+    lo_i, hi_i = max(0, i - 3), min(len(profile), i + 4)
+    i = lo_i + int(np.argmax(profile[lo_i:hi_i]))
     peak = float(profile[i])
     if peak <= 0:
         return None
     half_level = 0.5 * peak
     a = i
-    while a > 0 and profile[a - 1] > half_level and profile[a - 1] <= profile[a] * 1.05:
+    while a > 0 and profile[a - 1] > half_level and profile[a - 1] <= profile[a] * 1.02:
         a -= 1
     b = i
-    while b < len(profile) - 1 and profile[b + 1] > half_level and profile[b + 1] <= profile[b] * 1.05:
+    while b < len(profile) - 1 and profile[b + 1] > half_level and profile[b + 1] <= profile[b] * 1.02:
         b += 1
-    r0, r1 = top + a, top + b + 1
-    block = smap[r0:r1, c0:c1]
-    # horizontal extent from the row profile of the spot core
+    top, bottom = r0 + a, r0 + b + 1
+    block = smap[top:bottom, c0:c1]
     hprof = block.mean(axis=0)
     j = int(np.argmax(hprof))
     hp = float(hprof[j])
@@ -323,35 +285,38 @@ def _measure(
     right = j
     while right < len(hprof) - 1 and hprof[right + 1] > 0.5 * hp:
         right += 1
+    core_block = block[:, left : right + 1]
     # Centroid of the part of the spot above half its peak: the densest part,
     # which a chemist would mark, not pulled down by a tail.
-    wts = np.clip(block - 0.5 * float(block.max()), 0, None)
+    wts = np.clip(core_block - 0.5 * float(core_block.max()), 0, None)
     if wts.sum() <= 0:
         return None
-    rr, cc = np.mgrid[r0:r1, c0:c1]
+    rr, cc = np.mgrid[top:bottom, c0 + left : c0 + right + 1]
     cy = float((wts * rr).sum() / wts.sum())
     cx = float((wts * cc).sum() / wts.sum())
-    core = block > 0.6 * float(block.max())
-    colour = tuple(int(v) for v in plate_image[r0:r1, c0:c1][core].mean(axis=0).round())
-    strength = float(np.clip(block, 0, None).sum() / px_per_mm**2)
-    upper = cy - (top + a)
-    lower = (top + b) - cy
+    core = wts > 0
+    colour = plate_image[top:bottom, c0 + left : c0 + right + 1][core].mean(axis=0).round()
+    # strength: the whole spot, down to a tenth of its peak
+    sb = smap[max(0, top - (b - a)) : min(h, bottom + (b - a)), c0:c1]
+    strength = float(np.clip(sb, 0.1 * peak, None).sum() - 0.1 * peak * sb.size) / px_per_mm**2
+    upper = cy - top
+    lower = (bottom - 1) - cy
     flags = []
     if lower > 2.0 * max(upper, 0.5 * px_per_mm) and (b - a) > 3 * px_per_mm:
         flags.append("spot_tailing")
     if peak < 0.08:
         flags.append("spot_faint")
-    if left == 0 or right == len(hprof) - 1:
+    if c0 + left <= lane.col - lane.width / 2 + 1 or c0 + right >= lane.col + lane.width / 2 - 1:
         flags.append("spot_touches_lane_edge")
     return Spot(
         lane=lane.index,
         row=cy,
         col=cx,
-        top=float(top + a),
-        bottom=float(top + b),
+        top=float(top),
+        bottom=float(bottom - 1),
         half_width=float((right - left + 1) / 2),
-        strength=strength,
-        contrast=float(block.max()),
-        colour=(colour[0], colour[1], colour[2]),
+        strength=max(0.0, strength),
+        contrast=float(core_block.max()),
+        colour=(int(colour[0]), int(colour[1]), int(colour[2])),
         flags=tuple(flags),
     )
