@@ -1045,7 +1045,7 @@ def _random_lane(
             pool.append((rf, colour))
         r = gen.random()
         amount = float(gen.uniform(0.12, 0.35)) if r < 0.18 else float(gen.uniform(0.6, 1.6))
-        tail = float(gen.uniform(0.2, 0.8)) if gen.random() < 0.2 else 0.0
+        tail = float(gen.uniform(0.2, 0.6)) if gen.random() < 0.2 else 0.0
         own: tuple[int, int, int] | None = None if mode == "uv254" else colour
         if mode == "uv254" and gen.random() < 0.08:
             # Some compounds fluoresce blue under the 254 nm lamp instead of quenching.
