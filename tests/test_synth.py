@@ -385,7 +385,8 @@ def test_cli_random_png(tmp_path, capsys):
     assert code == 0, err
     assert out.read_bytes()[:4] == b"\x89PNG"
     truth = Truth.from_yaml(out)
-    assert truth.params == {**truth.params, **{"rng": random_plate(4)["rng"]}}
+    assert truth.params["rng"] == random_plate(4)["rng"]
+    assert truth.mode == random_plate(4)["mode"]
 
 
 @pytest.mark.parametrize(
