@@ -264,9 +264,8 @@ def score(
             lanes_true=lanes_true, lanes_found=len(found), seconds=seconds,
         )
     true = [sorted(float(r) for r in lane) for lane in true_rf]
-    pairs = _align_lanes(len(true), len(found))
     matched, errors = 0, []
-    for ti, fi in pairs:
+    for ti, fi in _align_lanes(true, found, tolerance):
         m, errs = _match_spots(true[ti], found[fi], tolerance)
         matched += m
         errors.extend(errs)
@@ -282,25 +281,35 @@ def score(
     )
 
 
-def _align_lanes(n_true: int, n_found: int) -> list[tuple[int, int]]:
-    """Pair true and found lanes by order; with different counts, by position."""
-    if n_true == n_found:
-        return [(i, i) for i in range(n_true)]
-    if n_true == 0 or n_found == 0:
-        return []
-    # place both on [0, 1] by their index and pair nearest, one-to-one
-    pos_t = [(i + 0.5) / n_true for i in range(n_true)]
-    pos_f = [(j + 0.5) / n_found for j in range(n_found)]
-    cand = sorted(
-        ((abs(a - b), i, j) for i, a in enumerate(pos_t) for j, b in enumerate(pos_f)),
-    )
-    used_t, used_f, out = set(), set(), []
-    for _, i, j in cand:
-        if i not in used_t and j not in used_f:
-            used_t.add(i)
-            used_f.add(j)
-            out.append((i, j))
-    return out
+def _align_lanes(
+    true: list[list[float]], found: list[list[float]], tolerance: float
+) -> list[tuple[int, int]]:
+    """Pair true and found lanes, left to right, so that most spots match.
+
+    With the same number of lanes they pair in order. Otherwise an
+    order-keeping alignment (as in sequence alignment) skips the lanes that
+    were missed or found in excess, choosing the pairing that matches most
+    spots; empty lanes pair by position.
+    """
+    nt, nf = len(true), len(found)
+    if nt == nf:
+        return [(i, i) for i in range(nt)]
+    gain = [[_match_spots(t, f, tolerance)[0] + (0.5 if not t and not f else 0.0)
+             for f in found] for t in true]
+    best = [[0.0] * (nf + 1) for _ in range(nt + 1)]
+    for i in range(1, nt + 1):
+        for j in range(1, nf + 1):
+            best[i][j] = max(best[i - 1][j], best[i][j - 1], best[i - 1][j - 1] + gain[i - 1][j - 1])
+    pairs, i, j = [], nt, nf
+    while i > 0 and j > 0:
+        if best[i][j] == best[i - 1][j - 1] + gain[i - 1][j - 1]:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif best[i][j] == best[i - 1][j]:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
 
 
 def _match_spots(

@@ -176,6 +176,41 @@ def tick_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.
     return np.clip((prof - floor) / (8 * noise), 0, 1.5)
 
 
+def label_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.ndarray:
+    """Per column, how much pencil writing lies under the baseline there.
+
+    Lane labels are written under their lane: a word under an empty lane
+    still says that a lane is there.
+
+    Returns
+    -------
+    (W,) ndarray of float
+        0 where nothing is written; about 1 under a clear label.
+    """
+    import cv2
+
+    h, w = dark_map.shape
+    k = max(3, round(1.0 * px_per_mm) | 1)
+    strokes = cv2.morphologyEx(
+        dark_map, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    )
+    cols = np.arange(w)
+    base = np.interp(cols, lines.cols, lines.baseline).round().astype(int)
+    r0 = base + round(1.5 * px_per_mm)
+    r1 = np.minimum(base + round(9.0 * px_per_mm), h - round(2.0 * px_per_mm))
+    if np.all(r1 - r0 < 2 * px_per_mm):
+        return np.zeros(w)
+    depth = int(np.max(r1 - r0))
+    rr = r0[None, :] + np.arange(depth)[:, None]
+    valid = rr < r1[None, :]
+    vals = np.where(valid, strokes[np.clip(rr, 0, h - 1), cols[None, :]], 0.0)
+    prof = (vals.sum(axis=0) / np.maximum(valid.sum(axis=0), 1)).astype(np.float32)
+    prof = cv2.GaussianBlur(prof.reshape(1, -1), (0, 0), 1.5 * px_per_mm).ravel()
+    floor = float(np.percentile(prof, 20))
+    noise = 1.4826 * float(np.median(np.abs(prof - np.median(prof)))) + 1e-4
+    return np.clip((prof - floor) / (10 * noise), 0, 1.0)
+
+
 def find_lanes(
     spots_map: np.ndarray,
     lines: Lines,
@@ -228,6 +263,7 @@ def find_lanes(
         profile += min(1.0, 0.35 + 0.15 * sig) * np.exp(-0.5 * ((x - col) / sigma) ** 2)
     if dark_map is not None:
         profile += 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm)
+        profile += 0.5 * label_profile(dark_map, lines, px_per_mm=px_per_mm)
     side = round(SIDE_MM * px_per_mm)
     min_pitch = MIN_PITCH_MM * px_per_mm
     peaks = _peaks(profile, min_distance=min_pitch, side=side)
