@@ -409,7 +409,12 @@ def analyse(
         bright=bright,
     )
     spots = rf_mod.measure(spots, lines)
-    idents = _identify(lanes, spots, library, system=system_id, mode=mode)
+    idents = _identify(
+        lanes, spots, library, system=system_id, mode=mode,
+        run_px=lines.baseline_row - lines.front_row,
+    )
+    for lane_ident in idents:
+        warnings.extend(lane_ident.warnings)
 
     results = []
     for lane, lane_ident in zip(lanes, idents, strict=True):
@@ -464,7 +469,9 @@ def _label_warnings(labels: tuple[str, ...], library: Any) -> list[str]:
     return list(match.label_warnings(labels, library))
 
 
-def _identify(lanes: Any, spots: Any, library: Any, *, system: str, mode: str) -> Any:
+def _identify(
+    lanes: Any, spots: Any, library: Any, *, system: str, mode: str, run_px: float
+) -> Any:
     from tlc.match import Identification, LaneIdentification
 
     if library is None:
@@ -477,4 +484,6 @@ def _identify(lanes: Any, spots: Any, library: Any, *, system: str, mode: str) -
         )
     from tlc import match
 
-    return match.identify(lanes, spots, library, system=system, mode=mode)
+    return match.identify(
+        lanes, spots, library, system=system, mode=mode, stained=mode == "stain", run_px=run_px
+    )
