@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> None:
     from tlc.errors import TlcError
 
     try:
-        cli.main(args=argv, prog_name="tlc", standalone_mode=False)
+        # Without standalone mode click returns, rather than raises, the
+        # status of `ctx.exit(n)` (and returns 0 after --help or --version).
+        rc = cli.main(args=argv, prog_name="tlc", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("tlc: interrupted", err=True)
         sys.exit(130)
@@ -79,4 +81,4 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(1)
-    sys.exit(0)
+    sys.exit(rc if isinstance(rc, int) else 0)
