@@ -41,6 +41,9 @@ _FLAGS = (
          "The photo was taken at an angle; the plate was straightened before measuring."),
     Flag("plate_rotated", "info",
          "The plate was turned upright (origin at the bottom) before measuring."),
+    Flag("plate_orientation_guessed", "warning",
+         "Which end of the plate is the origin was guessed; check that the baseline is at the "
+         "bottom of the annotated picture, or pass --rotate."),
     Flag("plate_size_assumed", "info",
          "The plate size was not given; millimetres assume the long side is 100 mm."),
     Flag("plate_low_resolution", "warning",

@@ -334,32 +334,51 @@ def analyse(
     if layout.rotate is None:
         # Try the plate in each quarter turn and keep the one whose lines look
         # most like an origin and a front; the plate as it stands wins ties.
-        # The photo's own orientation is by far the usual one. A plate lying
-        # sideways shows no level lines as it stands, and clear ones once
-        # turned by a quarter: only then is it turned. (An upside-down plate
-        # shows the same two lines either way round; --rotate 180 says so.)
-        best = None
+        # Which way up is the plate? A plate lying sideways shows level lines
+        # only once turned by a quarter; upright and upside down show the
+        # same two lines, told apart by how staff mark the origin (labels
+        # under it, ticks on it). The photo's own orientation is the usual one.
+        found: dict[int, Lines] = {}
         first_error: TlcError | None = None
-        for k in (0, 1, 3, 2):
+        rotated: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for k in (0, 2, 1, 3):
             p_k = plate_mod.turn(plate, k)
             img_k = np.ascontiguousarray(np.rot90(plate_img, -k))
             dark_k = np.ascontiguousarray(np.rot90(dark_map, -k))
+            rotated[k] = (img_k, dark_k)
             b, f = given_rows(p_k)
             try:
-                lines_k = lines_mod.find_lines(
+                found[k] = lines_mod.find_lines(
                     img_k, px_per_mm=ppm, mode=mode, baseline=b, front=f, contrast_map=dark_k
                 )
             except TlcError as exc:
                 first_error = first_error or exc
-                continue
-            score = lines_k.confidence + (0.3 if k == 0 else 0.0)
-            if best is None or score > best[0]:
-                best = (score, k, lines_k)
-            if k == 0 and lines_k.confidence >= 0.5:
-                break
-        if best is None:
+        if not found:
             assert first_error is not None
             raise first_error
+
+        def conf(k: int) -> float:
+            return found[k].confidence if k in found else -1.0
+
+        def evidence(k: int) -> float:
+            if k not in found:
+                return -1.0
+            return lines_mod.origin_evidence(rotated[k][1], found[k], px_per_mm=ppm)
+
+        up, side = max(conf(0), conf(2)), max(conf(1), conf(3))
+        guessed = False
+        if side >= 0.6 and side >= up + 0.35 or up < 0:
+            e1, e3 = evidence(1), evidence(3)
+            k = 3 if e3 > e1 else 1
+            guessed = abs(e3 - e1) < 1.0
+        else:
+            e0, e2 = evidence(0), evidence(2)
+            k = 2 if e2 > 2 * e0 + 2.0 else 0
+        best = (0.0, k, found[k])
+        if guessed:
+            plate = dataclasses.replace(
+                plate, flags=tuple(sorted({*plate.flags, "plate_orientation_guessed"}))
+            )
         _, k, lines = best
         if k:
             plate = plate_mod.turn(plate, k)
