@@ -67,6 +67,9 @@ class Lane:
         )
 
 
+#: Thinnest spot, in mm: anything thinner is pencil, writing or dust.
+SPOT_MIN_MM = 1.4
+
 #: Closest two lanes can be, in mm.
 MIN_PITCH_MM = 4.0
 
@@ -77,9 +80,10 @@ SIDE_MM = 4.0
 def spot_map(contrast_map: np.ndarray, *, px_per_mm: float) -> np.ndarray:
     """The contrast map with pencil lines, writing and specks removed.
 
-    A grey opening with a disc of about 1 mm keeps only features at least that
-    thick in every direction: spots survive, a pencil line, a letter's stroke
-    or a speck of dust do not.
+    A grey opening with a disc of ``SPOT_MIN_MM`` keeps only features at
+    least that thick in every direction: spots (applied as 1.5-3 mm dots and
+    growing as they run) survive; a pencil line, a letter's stroke, a tick
+    or dot marking a lane, or a speck of dust do not.
 
     Parameters
     ----------
@@ -92,7 +96,7 @@ def spot_map(contrast_map: np.ndarray, *, px_per_mm: float) -> np.ndarray:
     """
     import cv2
 
-    k = max(3, round(1.0 * px_per_mm) | 1)
+    k = max(3, round(SPOT_MIN_MM * px_per_mm) | 1)
     se = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     return cv2.morphologyEx(contrast_map, cv2.MORPH_OPEN, se)
 
@@ -208,7 +212,7 @@ def label_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np
     prof = cv2.GaussianBlur(prof.reshape(1, -1), (0, 0), 1.5 * px_per_mm).ravel()
     floor = float(np.percentile(prof, 20))
     noise = 1.4826 * float(np.median(np.abs(prof - np.median(prof)))) + 1e-4
-    return np.clip((prof - floor) / (10 * noise), 0, 1.0)
+    return np.clip((prof - floor) / (8 * noise), 0, 1.0)
 
 
 def find_lanes(
@@ -263,7 +267,7 @@ def find_lanes(
         profile += min(1.0, 0.35 + 0.15 * sig) * np.exp(-0.5 * ((x - col) / sigma) ** 2)
     if dark_map is not None:
         profile += 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm)
-        profile += 0.5 * label_profile(dark_map, lines, px_per_mm=px_per_mm)
+        profile += 0.6 * label_profile(dark_map, lines, px_per_mm=px_per_mm)
     side = round(SIDE_MM * px_per_mm)
     min_pitch = MIN_PITCH_MM * px_per_mm
     peaks = _peaks(profile, min_distance=min_pitch, side=side)

@@ -119,6 +119,15 @@ class Lines:
 #: Rows within this distance (mm) of the plate's top and bottom edges are not searched.
 EDGE_MM = 1.5
 
+#: Length (mm) of the stretch of line over which its own darkness is estimated.
+LINE_WINDOW_MM = 12.0
+
+#: Column step of that estimate (pixels); it is interpolated in between.
+STEP = 4
+
+#: Depth (mm) below the front over which a band spanning the plate is taken out.
+FRONT_BAND_MM = 6.0
+
 #: Lines are not sought within this distance (mm) of the plate's top and bottom edges.
 LINE_EDGE_MM = 2.5
 
@@ -515,17 +524,30 @@ def remove_lines(
     h, w = out.shape
     cols = np.arange(w)
     half = max(1, round(half_band_mm * px_per_mm))
-    offsets = np.arange(-half, half + 1)
-    for rows_at in (lines.baseline, lines.front):
+    # Below the front the plate often carries a faint band where the
+    # solvent's impurities gathered and dried: it spans the plate like the
+    # line itself, so it is corrected with it.
+    below_front = max(half, round(FRONT_BAND_MM * px_per_mm))
+    for rows_at, offsets in (
+        (lines.baseline, np.arange(-half, half + 1)),
+        (lines.front, np.arange(-half, below_front + 1)),
+    ):
         centre = np.interp(cols, lines.cols, rows_at).round().astype(int)
         rr = centre[None, :] + offsets[:, None]  # (offsets, W)
         valid = (rr >= 0) & (rr < h)
         rr_c = np.clip(rr, 0, h - 1)
         band = out[rr_c, cols[None, :]]
-        # 30th percentile across the width: the line covers (nearly) all of it,
-        # spots on the origin cover well under 70 % of it.
-        common = np.percentile(np.where(valid, band, np.nan), 30, axis=1)
-        common = np.nan_to_num(np.clip(common, 0, None))
-        band = band - common[:, None]
+        # The line's own darkness, column by column: the 30th percentile over
+        # a stretch of line ``LINE_WINDOW_MM`` long. The line fills the whole
+        # stretch, a spot sitting on it well under 70 % of it; and a pencil
+        # line's pressure varies along it, which a single value for the whole
+        # width would leave behind as dark dashes.
+        win = max(3, round(LINE_WINDOW_MM * px_per_mm) | 1)
+        padded = np.pad(band, ((0, 0), (win // 2, win // 2)), mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(padded, win, axis=1)[:, ::STEP]
+        local = np.percentile(windows, 30, axis=2)
+        xs = np.arange(0, w, STEP)[: local.shape[1]]
+        common = np.stack([np.interp(cols, xs, row) for row in local])
+        band = band - np.clip(common, 0, None)
         out[rr_c[valid], np.broadcast_to(cols, rr.shape)[valid]] = band[valid]
     return out

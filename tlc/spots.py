@@ -210,7 +210,7 @@ def _lane_spots(
         if bright:
             flags.append("spot_bright")
         rf = (base - s.row) / run if run > 0 else 0.0
-        if rf > 1.0 + FRONT_RF / 2:
+        if rf > 1.0:
             continue  # above the front: the solvent never carried anything there
         on_origin = rf < ORIGIN_RF
         if on_origin:
