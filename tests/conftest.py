@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,11 @@ import pytest
 
 #: Photo size used by default for synthetic plates, (rows, cols).
 PHOTO_PX = (1200, 900)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 @cache
@@ -113,7 +118,11 @@ class Rectified:
         return self.mode == "uv365"
 
     def maps(self) -> tuple[np.ndarray, np.ndarray]:
-        """The contrast map and the dark-feature map, as the pipeline makes them."""
+        """The contrast map and the dark-feature map, as the pipeline makes them (read-only)."""
+        return self._maps
+
+    @cached_property
+    def _maps(self) -> tuple[np.ndarray, np.ndarray]:
         from tlc import contrast
 
         cmap = contrast.contrast(self.image, mode=self.mode, px_per_mm=self.ppm, bright=self.bright)
@@ -122,16 +131,25 @@ class Rectified:
             if not self.bright
             else contrast.contrast(self.image, mode="stain", px_per_mm=self.ppm)
         )
-        return cmap, dark
+        return _read_only(cmap), _read_only(dark)
 
     def spot_map(self, lines: Any = None) -> np.ndarray:
-        """The spot map with the (true, unless given) lines removed."""
+        """The spot map with the (true, unless given) lines removed (read-only)."""
+        if lines is None:
+            return self._truth_spot_map
+        return self._spot_map(lines)
+
+    @cached_property
+    def _truth_spot_map(self) -> np.ndarray:
+        return self._spot_map(self.truth_lines())
+
+    def _spot_map(self, lines: Any) -> np.ndarray:
         from tlc.lanes import spot_map
         from tlc.lines import remove_lines
 
         cmap, _ = self.maps()
-        lines = lines or self.truth_lines()
-        return remove_lines(spot_map(cmap, px_per_mm=self.ppm), lines, px_per_mm=self.ppm)
+        smap = remove_lines(spot_map(cmap, px_per_mm=self.ppm), lines, px_per_mm=self.ppm)
+        return _read_only(smap)
 
     def truth_peak_rf(self, lane: int) -> list[float]:
         """True Rf of the densest point of every spot of lane ``lane`` (1-based), ascending."""
