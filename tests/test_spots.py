@@ -104,7 +104,8 @@ def test_two_close_spots_are_both_found(synth_rectified, mode, rng):
         pytest.param(
             "uv254", 2,
             marks=pytest.mark.xfail(
-                strict=True, reason="an empty lane yields a spot at Rf 0.71 (contrast 0.036, threshold 0.035)"
+                strict=True,
+                reason="an empty lane yields a spot at Rf 0.71 (contrast 0.036, threshold 0.035)",
             ),
         ),
     ],
