@@ -250,7 +250,7 @@ def find_lines(
                 "or pass --baseline (fraction of the plate height from the bottom, or mm)"
             )
             raise LinesNotFound(msg)
-        base_cols, base_rows, base_conf = found
+        base_cols, base_rows, base_conf, _ = found
         baseline_source = "pencil"
         conf.append(base_conf)
         if base_conf < 0.5:
@@ -267,12 +267,22 @@ def find_lines(
             msg = "the baseline is too close to the top of the plate to find a front; pass --front"
             raise LinesNotFound(msg)
         pencil = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="high")
-        edge_front = _solvent_edge(plate_image, strips, lo, hi, px_per_mm=px_per_mm)
-        if pencil is not None and (edge_front is None or pencil[2] >= 0.45):
-            front_cols, front_rows, front_conf = pencil
+        # Without a pencil mark the front shows as the edge of the wetted
+        # area: often a thin pale line where the solvent's last film dried
+        # (a bright line, so the polarity is reversed), or a change of tint.
+        pale = _fit_line(
+            _line_response(-dark, px_per_mm=px_per_mm, strips=strips),
+            strips, lo, hi, px_per_mm=px_per_mm, prefer="high",
+        )
+        tint = _solvent_edge(plate_image, strips, lo, hi, px_per_mm=px_per_mm)
+        visible = max((f for f in (pale, tint) if f is not None), key=lambda f: f.snr, default=None)
+        if pencil is not None and (
+            visible is None or pencil[2] >= 0.45 and pencil.snr >= 0.6 * visible.snr
+        ):
+            front_cols, front_rows, front_conf, _ = pencil
             front_source = "pencil"
-        elif edge_front is not None:
-            front_cols, front_rows, front_conf = edge_front
+        elif visible is not None:
+            front_cols, front_rows, front_conf, _ = visible
             front_source = "edge"
             flags.append("front_from_edge")
         else:
@@ -354,10 +364,10 @@ def _fit_line(
     *,
     px_per_mm: float,
     prefer: str,
-) -> tuple[np.ndarray, np.ndarray, float] | None:
+) -> _Found | None:
     """The strongest line crossing most strips between rows ``lo`` and ``hi``.
 
-    Returns (cols, rows, confidence) or None when no line stands out.
+    Returns (cols, rows, confidence, snr) or None when no line stands out.
     """
     if hi - lo < 3:
         return None
@@ -374,13 +384,10 @@ def _fit_line(
     if coverage.max() < 0.5:
         return None
     candidates = np.flatnonzero(coverage >= max(0.5, 0.8 * coverage.max()))
-    # Of the lines that cross the plate, the baseline is the lowest strong one
-    # (labels and origin spots sit above... no: spots sit ON it, labels below
-    # it are short strokes); the front line is the highest.
     best_score = score[candidates].max()
-    # several lines may cross the plate (a baseline and the labels' ruling, a
-    # front and a line above it): among the clearly strongest, the baseline is
-    # the lowest and the front the highest
+    # Several lines may cross the plate (a baseline and a ruled guide line, a
+    # front and a line above it): among the clearly strongest, the baseline
+    # is the lowest and the front the highest.
     good = candidates[score[candidates] >= 0.7 * best_score]
     centre = int(good.max() if prefer == "low" else good.min())
     # refine per strip around the chosen row
@@ -409,7 +416,19 @@ def _fit_line(
     resid = np.abs(r - fitted)
     conf = float(np.clip(len(cols) / len(strips) * (1 - np.median(resid) / px_per_mm), 0, 1))
     ends = np.array([0.0, float(strips[-1][1] + strips[0][0])])
-    return ends, slope * ends + icept, conf
+    snr = float(np.median(wts) / noise)
+    return _Found(ends, slope * ends + icept, conf, snr)
+
+
+class _Found(tuple):  # noqa: SLOT001 - a named (cols, rows, confidence, snr) for internal use
+    """A line found: columns, rows, confidence (0-1) and signal-to-noise ratio."""
+
+    def __new__(cls, cols: np.ndarray, rows: np.ndarray, conf: float, snr: float) -> _Found:
+        return super().__new__(cls, (cols, rows, conf, snr))
+
+    @property
+    def snr(self) -> float:
+        return float(self[3])
 
 
 def _robust_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -435,10 +454,10 @@ def _solvent_edge(
     hi: int,
     *,
     px_per_mm: float,
-) -> tuple[np.ndarray, np.ndarray, float] | None:
+) -> _Found | None:
     """The visible solvent front: the row where the plate's colour changes.
 
-    Returns (cols, rows, confidence) or None.
+    Returns (cols, rows, confidence, snr) or None.
     """
     import cv2
 
@@ -464,7 +483,7 @@ def _solvent_edge(
     resid = np.abs(r - (slope * c + icept))
     conf = float(np.clip(np.mean(resid < 1.0 * px_per_mm) * 0.8, 0, 1))
     ends = np.array([0.0, float(strips[-1][1] + strips[0][0])])
-    return ends, slope * ends + icept, conf
+    return _Found(ends, slope * ends + icept, conf, float(np.median(strengths_a) / noise))
 
 
 def origin_evidence(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> float:
