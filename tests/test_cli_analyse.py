@@ -385,3 +385,42 @@ def test_cli_py_from_the_checkout(photo):
     assert proc.returncode == 0, proc.stderr
     assert "DRUG CHECKING RESULT" in proc.stdout
     assert (photo.parent / "plate.card.txt").is_file()
+
+
+def test_main_keeps_the_status_of_ctx_exit(monkeypatch, capsys):
+    # Without standalone mode click returns the status of ctx.exit(n); main
+    # must pass it on rather than exit 0.
+    import click
+
+    from tlc.cli import cli
+
+    @click.command("exit4")
+    @click.pass_context
+    def exit4(ctx):
+        ctx.exit(4)
+
+    monkeypatch.setitem(cli.commands, "exit4", exit4)
+    assert run(["exit4"], capsys)[0] == 4
+    assert run(["--version"], capsys)[:2] == (0, "tlc, version 0.1.0\n")
+    code, out, _ = run(["analyse", "--help"], capsys)
+    assert code == 0
+    assert "Usage: tlc analyse [OPTIONS] IMAGE" in out
+
+
+def test_internal_errors_are_one_line_unless_debugging(monkeypatch, capsys, photo):
+    import tlc.pipeline
+
+    def broken(*args, **kwargs):
+        msg = "boom"
+        raise RuntimeError(msg)
+
+    monkeypatch.setattr(tlc.pipeline, "analyse", broken)
+    code, out, err = run(["analyse", photo, "--card", "none"], capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        "tlc: internal error: RuntimeError: boom (please report it; set TLC_DEBUG=1 to see "
+        "the details)\n"
+    )
+    monkeypatch.setenv("TLC_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["analyse", str(photo), "--card", "none"])

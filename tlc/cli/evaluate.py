@@ -83,11 +83,10 @@ def _analyse(photo: Path, truth: dict[str, Any], *, library: Any, lanes_from_tru
     layout = layout_mod.load_layout(beside) if beside.is_file() else Layout()
     labels = truth.get("lane_labels")
     if lanes_from_truth and isinstance(labels, list) and labels:
-        layout = dataclasses.replace(layout, lanes=tuple(str(x) for x in labels))
+        lanes = tuple(str(x) for x in labels)
         # The layout's samples may name lanes the truth labels differently.
-        layout = dataclasses.replace(
-            layout, samples={k: v for k, v in layout.samples.items() if k in layout.lanes}
-        )
+        samples = {k: v for k, v in layout.samples.items() if k in lanes}
+        layout = dataclasses.replace(layout, lanes=lanes, samples=samples)
     check_jpeg_complete(photo)
     image = read_image(photo)
     return analyse(image, layout=layout, library=library, config=Config(), image_name=str(photo))
