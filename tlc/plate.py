@@ -279,32 +279,128 @@ def _order_corners(pts: np.ndarray) -> np.ndarray:
 
 
 def _find_quad(small: np.ndarray) -> tuple[np.ndarray | None, str, float]:
-    """Corners (4, 2) in (x, y) of the downscaled photo, the source and a confidence."""
+    """Corners (4, 2) in (x, y) of the downscaled photo, the source and a confidence.
+
+    Candidate outlines come from three cues: the bright blob (a glowing or
+    white plate on a darker background), the plate-coloured blob, and closed
+    edges (a white plate on a pale table, where only its rim and shadow show).
+    The candidate whose four sides are best backed by edges in the photo wins;
+    a plate's sides are straight, continuous edges, the border of a patch of
+    light is not.
+    """
+    import cv2
+
     h, w = small.shape[:2]
-    bright = _bright_mask(small)
-    found = _quad_from_mask(bright)
-    # The plate's colour: that of the bright blob when there is one, else the
-    # photo's centre.
+    gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (0, 0), 1.2)
+    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+    grad = cv2.magnitude(gx, gy)
+    # the scale of edges in this photo: a plate's rim is among its strongest
+    grad_floor = float(np.percentile(grad, 90)) + 2.0
+
+    bright = _quad_from_mask(_bright_mask(small))
     ref = None
-    if found is not None:
-        inside = _fill_quad(found[0], (h, w))
-        ref = np.median(small[inside], axis=0)
+    if bright is not None:
+        ref = np.median(small[_fill_quad(bright[0], (h, w))], axis=0)
     like = _plate_like(small, ref)
+    candidates = [c for c in (bright, _quad_from_mask(like.astype(np.uint8) * 255)) if c]
+    candidates += _edge_quads(gray, grad)
+    best = None
+    for quad, fill in candidates:
+        area = _quad_area(quad) / (h * w)
+        if not 0.04 <= area <= 0.97 or fill < 0.8:
+            continue
+        support, inner_sides = _side_support(grad, quad)
+        if inner_sides < 3:
+            continue  # the outline runs along the photo's border: the plate is cut off
+        support /= grad_floor
+        key = support * min(1.0, fill) * area**0.1
+        if best is None or key > best[0]:
+            best = (key, quad, support, fill)
     ring = max(2, round(0.03 * min(h, w)))
     border = np.concatenate(
         [like[:ring].ravel(), like[-ring:].ravel(), like[:, :ring].ravel(), like[:, -ring:].ravel()]
     )
-    # When the plate's own colour runs all round the photo's border, the photo
-    # was cropped to the plate (or taken so close that no background shows).
-    if border.mean() > 0.75:
-        return _image_corners(w, h), "whole-image", 0.6
-    candidates = [f for f in (found, _quad_from_mask(like.astype(np.uint8) * 255)) if f]
-    if not candidates:
-        return None, "", 0.0
-    quad, fill = max(candidates, key=lambda f: f[1])
-    if fill < 0.75:
-        return _image_corners(w, h), "whole-image", 0.3
-    return quad, "found", float(min(1.0, fill))
+    weak = best is None or best[2] < 1.5
+    # When the plate's own colour runs all round the photo's border and no
+    # outline stands out, the photo was cropped to the plate (or taken so
+    # close that no background shows).
+    if weak and (border.mean() > 0.6 or best is None):
+        return _image_corners(w, h), "whole-image", 0.6 if border.mean() > 0.6 else 0.3
+    assert best is not None
+    _, quad, support, fill = best
+    return quad, "found", float(min(1.0, fill) * min(1.0, support / 3.0))
+
+
+def _quad_area(quad: np.ndarray) -> float:
+    x, y = quad[:, 0], quad[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
+
+
+def _side_support(grad: np.ndarray, quad: np.ndarray) -> tuple[float, int]:
+    """How strongly the photo has an edge along each side of ``quad``: the weakest side.
+
+    Each side is sampled at 40 points (its ends left out), taking the largest
+    gradient within 2 pixels across the side; a side's support is the median
+    of those, and the quad's is that of its weakest side. Sides that run
+    along the photo's own border are not counted.
+
+    Returns
+    -------
+    support : float
+    inner_sides : int
+        How many sides were counted.
+    """
+    h, w = grad.shape
+    quad = _order_corners(quad)
+    sides = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        d = b - a
+        length = float(np.hypot(*d))
+        if length < 8:
+            return 0.0, 0
+        normal = np.array([-d[1], d[0]]) / length
+        t = np.linspace(0.1, 0.9, 40)
+        pts = a[None, :] + t[:, None] * d[None, :]
+        best = np.zeros(len(t))
+        for off in (-2, -1, 0, 1, 2):
+            q = pts + off * normal[None, :]
+            xi = np.clip(q[:, 0].round().astype(int), 0, w - 1)
+            yi = np.clip(q[:, 1].round().astype(int), 0, h - 1)
+            best = np.maximum(best, grad[yi, xi])
+        # a side along the photo's own border has no edge to see: do not count it
+        on_border = (
+            (pts[:, 0] < 2).all() or (pts[:, 0] > w - 3).all()
+            or (pts[:, 1] < 2).all() or (pts[:, 1] > h - 3).all()
+        )
+        if not on_border:
+            sides.append(float(np.median(best)))
+    return (min(sides) if sides else 0.0), len(sides)
+
+
+def _edge_quads(gray: np.ndarray, grad: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    """Quadrilaterals traced by closed edges (Canny), largest first."""
+    import cv2
+
+    h, w = gray.shape
+    # thresholds from this photo's own gradients: a pale plate on a pale table
+    # has faint rims
+    high = max(12.0, float(np.percentile(grad, 96)))
+    edges = cv2.Canny(gray, 0.4 * high, high, L2gradient=True)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    out = []
+    for c in sorted(contours, key=cv2.contourArea, reverse=True)[:8]:
+        if cv2.contourArea(c) < 0.04 * h * w:
+            break
+        hull = cv2.convexHull(c)
+        quad = _approx_quad(hull)
+        if quad is None:
+            continue
+        fill = cv2.contourArea(hull) / max(_quad_area(quad), 1.0)
+        out.append((quad, float(fill)))
+    return out
 
 
 def _fill_quad(quad: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
