@@ -25,6 +25,8 @@ from tlc import flags as flagreg
 from tlc.flags import FLAGS, Flag, check, register
 
 SOURCE = Path(tlc.__file__).parent
+CONVENTIONS = Path(__file__).resolve().parents[1] / "docs" / "conventions.md"
+START, END = "<!-- flags:start -->", "<!-- flags:end -->"
 NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 
 
@@ -134,3 +136,48 @@ def test_register_adds_once(monkeypatch):
     assert check(["spot_test_only"]) == ("spot_test_only",)
     with pytest.raises(ValueError, match="flag 'spot_test_only' is already registered"):
         register(Flag("spot_test_only", "warning", "Another."))
+
+
+# --------------------------------------------------------------------------- #
+# the table in docs/conventions.md
+# --------------------------------------------------------------------------- #
+
+
+def flags_table() -> str:
+    """The Markdown table of every registered flag, in registry order."""
+    import_everything()
+    rows = ["| flag | level | meaning |", "|---|---|---|"]
+    rows += [f"| `{f.name}` | {f.level} | {f.description} |" for f in FLAGS.values()]
+    return "\n".join(rows)
+
+
+def doc_table(text: str) -> str:
+    return text.split(START, 1)[1].split(END, 1)[0].strip()
+
+
+def test_conventions_lists_every_flag():
+    text = CONVENTIONS.read_text(encoding="utf-8")
+    table = doc_table(text)
+    listed = re.findall(r"^\| `([a-z0-9_]+)` \|", table, flags=re.MULTILINE)
+    assert sorted(set(FLAGS) - set(listed)) == [], "run: python tests/test_flags.py --write"
+    assert sorted(set(listed) - set(FLAGS)) == [], "run: python tests/test_flags.py --write"
+    assert table == flags_table(), "run: python tests/test_flags.py --write"
+
+
+def write_conventions_table() -> None:
+    """Replace the flags table of docs/conventions.md with the registry's."""
+    from tlc.io import write_text_atomic
+
+    text = CONVENTIONS.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    write_text_atomic(CONVENTIONS, f"{head}{START}\n{flags_table()}\n{END}{tail}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        write_conventions_table()
+    else:
+        print(flags_table())
