@@ -63,15 +63,14 @@ def test_contrast_map_is_computed_when_not_given(synth_rectified):
 @pytest.mark.parametrize(
     ("mode", "rng"),
     [
-        ("stain", 1),
-        ("stain", 2),
+        ("stain", 1), ("stain", 2), ("uv254", 1), ("uv365", 0), ("uv365", 1),
         pytest.param(
             "uv254", 0,
-            marks=pytest.mark.xfail(strict=True, reason="no pencil front: edge found 6 mm off"),
+            marks=pytest.mark.xfail(strict=True, reason="no pencil front: found 0.7 mm off"),
         ),
         pytest.param(
-            "uv365", 0,
-            marks=pytest.mark.xfail(strict=True, reason="no pencil front: 2.4 mm off on UV 365"),
+            "uv254", 2,
+            marks=pytest.mark.xfail(strict=True, reason="no pencil front: found 0.8 mm off"),
         ),
     ],
 )  # fmt: skip
