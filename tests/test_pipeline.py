@@ -155,9 +155,28 @@ def test_a_lane_without_spots_is_flagged(synth):
 
 def test_config_min_contrast_is_used(synth):
     photo, _ = photo_of(synth)
-    # no spot on these plates is anywhere near full contrast
-    analysis = analyse(photo, layout=Layout(lanes=LABELS), config=Config(min_contrast=0.95))
+    # the spots of this UV 254 plate reach 0.3-0.4 contrast, none 0.49
+    analysis = analyse(photo, layout=Layout(lanes=LABELS), config=Config(min_contrast=0.49))
     assert all(r.spots == () for r in analysis.lanes)
+
+
+def test_warnings_of_the_lines_reach_the_analysis(synth):
+    photo, truth = photo_of(synth)
+    # a front given 15 mm above the baseline: too short a run for precise Rf
+    base_mm = truth.size_mm[0] - truth.baseline_mm
+    layout = Layout(lanes=LABELS, baseline=f"{base_mm:.1f}mm", front=f"{base_mm + 15:.1f}mm")
+    analysis = analyse(photo, layout=layout)
+    assert "short_run" in analysis.lines.flags
+    assert "The solvent ran less than 2 cm; Rf values are imprecise." in analysis.warnings
+
+
+@pytest.mark.xfail(strict=True, reason="Config.origin_rf is not passed to find_spots")
+def test_config_origin_rf_is_used(synth):
+    photo, _ = synth(mode="uv254", lanes=3, spots=[[0.08, 0.5], [0.4], [0.6]], rng=1)
+    analysis = analyse(photo, layout=Layout(lanes=("A", "B", "C")), config=Config(origin_rf=0.1))
+    low = analysis.lanes[0].spots[0]
+    assert low.rf == pytest.approx(0.08, abs=RF_TOL)
+    assert low.on_origin
 
 
 @pytest.mark.parametrize("rotation", [90, 270])
