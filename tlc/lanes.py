@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tlc._types import get, r2
+from tlc.contrast import blur
 from tlc.lines import Lines
 
 
@@ -129,7 +130,7 @@ def spot_candidates(
 
     h, w = spots_map.shape
     g1 = cv2.GaussianBlur(spots_map, (0, 0), 0.7 * px_per_mm)
-    g2 = cv2.GaussianBlur(spots_map, (0, 0), 5.0 * px_per_mm)
+    g2 = blur(spots_map, 5.0 * px_per_mm)
     dog = g1 - g2
     top = max(0, int(min(lines.front) - 1.0 * px_per_mm))
     bottom = min(h, int(max(lines.baseline) + 1.5 * px_per_mm))
@@ -223,6 +224,7 @@ def find_lanes(
     n_lanes: int | None = None,
     dark_map: np.ndarray | None = None,
     min_contrast: float = 0.03,
+    extra_candidates: np.ndarray | None = None,
 ) -> tuple[Lane, ...]:
     """Find the lanes: the columns along which material ran.
 
@@ -243,6 +245,9 @@ def find_lanes(
         The dark-feature contrast map, to find pencil ticks on the baseline.
     min_contrast : float
         Weakest spot sought.
+    extra_candidates : (N, 3) ndarray, optional
+        More spot candidates (``row, col, significance``), e.g. bright
+        spots on a UV 254 plate, found in another map.
 
     Returns
     -------
@@ -260,17 +265,25 @@ def find_lanes(
         raise ValueError(msg)
     h, w = spots_map.shape
     cand = spot_candidates(spots_map, lines, px_per_mm=px_per_mm, min_contrast=min_contrast)
+    if extra_candidates is not None and len(extra_candidates):
+        cand = np.vstack([cand, extra_candidates])
     profile = np.zeros(w)
     x = np.arange(w)
     sigma = 0.9 * px_per_mm
     for _, col, sig in cand:
         profile += min(1.0, 0.35 + 0.15 * sig) * np.exp(-0.5 * ((x - col) / sigma) ** 2)
-    if dark_map is not None:
-        profile += 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm)
-        profile += 0.6 * label_profile(dark_map, lines, px_per_mm=px_per_mm)
     side = round(SIDE_MM * px_per_mm)
     min_pitch = MIN_PITCH_MM * px_per_mm
     peaks = _peaks(profile, min_distance=min_pitch, side=side)
+    if dark_map is not None:
+        # Ticks on the baseline and labels under it mark lanes too, and are
+        # the only sign of a lane where nothing is visible. Handwriting is
+        # not centred exactly, so they only add a lane where none is near,
+        # one lane pitch from a lane already found.
+        marks = 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm)
+        marks += 0.6 * label_profile(dark_map, lines, px_per_mm=px_per_mm)
+        marked = _peaks(profile + marks, min_distance=min_pitch, side=side)
+        peaks = _add_marked_lanes(peaks, marked, min_pitch=min_pitch)
     flags: tuple[str, ...] = ()
     if n_lanes is None or len(peaks) == n_lanes:
         centres = peaks
@@ -289,6 +302,30 @@ def find_lanes(
         Lane(index=i + 1, col=float(c), width=float(width), label=f"S{i + 1}", flags=flags)
         for i, c in enumerate(centres)
     )
+
+
+def _add_marked_lanes(
+    peaks: list[float], marked: list[float], *, min_pitch: float
+) -> list[float]:
+    """Lanes seen by their spots, plus marked lanes that fit their spacing."""
+    if not peaks:
+        return marked
+    lanes = sorted(peaks)
+    pitch = float(np.median(np.diff(lanes))) if len(lanes) > 1 else None
+    changed = True
+    while changed:
+        changed = False
+        for m in marked:
+            nearest = min(abs(m - c) for c in lanes)
+            if pitch is None:
+                ok = nearest >= max(min_pitch, 6.0 / 4.0 * min_pitch)
+            else:
+                ok = 0.7 * pitch <= nearest <= 1.3 * pitch
+            if ok:
+                lanes = sorted([*lanes, m])
+                changed = True
+                break
+    return lanes
 
 
 def _peaks(profile: np.ndarray, *, min_distance: float, side: int) -> list[float]:

@@ -78,10 +78,13 @@ class Lines:
 
     def to_dict(self, px_per_mm: float) -> dict[str, Any]:
         """JSON-safe dict; rows in millimetres from the top of the plate."""
+        baseline_mm = r2(self.baseline_row / px_per_mm)
+        front_mm = r2(self.front_row / px_per_mm)
         return {
-            "baseline_mm": r2(self.baseline_row / px_per_mm),
-            "front_mm": r2(self.front_row / px_per_mm),
-            "run_mm": r2((self.baseline_row - self.front_row) / px_per_mm),
+            "baseline_mm": baseline_mm,
+            "front_mm": front_mm,
+            # from the rounded values, so that a saved result reads back the same
+            "run_mm": r2((baseline_mm or 0.0) - (front_mm or 0.0)),
             "baseline_source": self.baseline_source,
             "front_source": self.front_source,
             "confidence": r2(self.confidence),

@@ -20,6 +20,9 @@ from tlc.spots import Spot
 
 SCHEMA = "tlc-result/1"
 
+#: Bright spots on a plate where spots are dark must be this many times clearer.
+BRIGHT_FACTOR = 2.0
+
 
 @dataclass(frozen=True, slots=True)
 class SampleInfo:
@@ -287,6 +290,7 @@ def analyse(
     """
     import dataclasses
     import datetime as dt
+    import os
 
     import numpy as np
 
@@ -394,6 +398,18 @@ def analyse(
     del height_mm
 
     smap = lines_mod.remove_lines(smap, lines, px_per_mm=ppm)
+    # Under UV 254 some substances glow (blue or white) instead of quenching:
+    # look for bright spots too, more strictly, since glare is bright as well.
+    bright_smap = None
+    bright_cand = None
+    if mode == "uv254" and os.environ.get("TLC_BRIGHT", "1") == "1":
+        bmap = contrast.contrast(plate_img, mode=mode, px_per_mm=ppm, bright=True)
+        bright_smap = lines_mod.remove_lines(
+            lanes_mod.spot_map(bmap, px_per_mm=ppm), lines, px_per_mm=ppm
+        )
+        bright_cand = lanes_mod.spot_candidates(
+            bright_smap, lines, px_per_mm=ppm, min_contrast=BRIGHT_FACTOR * config.min_contrast
+        )
     labels = layout.lanes
     lanes = lanes_mod.find_lanes(
         smap,
@@ -402,15 +418,14 @@ def analyse(
         n_lanes=len(labels) if labels else None,
         dark_map=dark_map,
         min_contrast=config.min_contrast,
+        extra_candidates=bright_cand,
     )
     if not lanes:
-        from tlc.errors import TlcError as _E
-
         msg = (
             "no lane and no spot could be seen on the plate; check that the photo shows the "
             "developed plate (under UV 254 nm for a fluorescent plate), or pass --lanes"
         )
-        raise _E(msg)
+        raise TlcError(msg)
     warnings: list[str] = []
     roles: list[tuple[str, str | None]] = []
     final_labels = list(labels) if labels else [lane.label for lane in lanes]
@@ -427,6 +442,12 @@ def analyse(
         plate_img, smap, lanes, lines, px_per_mm=ppm, min_contrast=config.min_contrast,
         bright=bright,
     )
+    if bright_smap is not None:
+        glowing = spots_mod.find_spots(
+            plate_img, bright_smap, lanes, lines, px_per_mm=ppm,
+            min_contrast=BRIGHT_FACTOR * config.min_contrast, bright=True,
+        )
+        spots = spots_mod.merge(spots, glowing, px_per_mm=ppm)
     spots = rf_mod.measure(spots, lines)
     idents = _identify(
         lanes, spots, library, system=system_id, mode=mode,

@@ -102,6 +102,9 @@ class Spot:
 #: Spots whose centre is within this Rf of the origin are reported as left on it.
 ORIGIN_RF = 0.06
 
+#: A faint "spot" taller than this (mm, at half its peak) is the plate, not a spot.
+BROAD_MM = 7.0
+
 #: Below this Rf distance from the front, a spot ran with the solvent front.
 FRONT_RF = 0.05
 
@@ -172,6 +175,30 @@ def find_spots(
     return tuple(out)
 
 
+def merge(
+    spots: Sequence[Spot], more: Sequence[Spot], *, px_per_mm: float
+) -> tuple[Spot, ...]:
+    """Spots of two searches (dark and bright), without counting one spot twice.
+
+    A spot of ``more`` closer than 1.5 mm to a spot of ``spots`` in the same
+    lane (the bright rim of a dark spot, say) is dropped.
+
+    Returns
+    -------
+    tuple of Spot
+        Lane by lane, bottom to top.
+    """
+    out = list(spots)
+    for s in more:
+        if all(
+            o.lane != s.lane or np.hypot(o.row - s.row, o.col - s.col) > 1.5 * px_per_mm
+            for o in spots
+        ):
+            out.append(s)
+    out.sort(key=lambda s: (s.lane, -s.row))
+    return tuple(out)
+
+
 def _lane_spots(
     plate_image: np.ndarray,
     smap: np.ndarray,
@@ -190,6 +217,10 @@ def _lane_spots(
     for row, col in candidates:
         spot = _measure(plate_image, smap, lane, row, col, px_per_mm=px_per_mm)
         if spot is None or spot.contrast < min_contrast:
+            continue
+        # Faint and tall is how an unevenly coated or lit plate swells, not
+        # how a spot looks: a spot that faint is a compact trace.
+        if (spot.bottom - spot.top) > BROAD_MM * px_per_mm and spot.contrast < 2.5 * min_contrast:
             continue
         # one spot seen twice (two maxima on a flat top): keep the stronger
         twin = [s for s in spots if abs(s.row - spot.row) < 0.8 * px_per_mm]
