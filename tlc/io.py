@@ -185,7 +185,11 @@ def write_png(path: str | os.PathLike[str], image: np.ndarray) -> None:
     """
     import cv2
 
-    ok, buf = cv2.imencode(".png", np.ascontiguousarray(image[:, :, ::-1]))
+    # Compression level 3 of 9: within a few per cent of the smallest file, at
+    # a third of the time of the default.
+    ok, buf = cv2.imencode(
+        ".png", np.ascontiguousarray(image[:, :, ::-1]), [cv2.IMWRITE_PNG_COMPRESSION, 3]
+    )
     if not ok:  # pragma: no cover - encoder failure on valid uint8 is not seen
         msg = f"{path}: could not encode PNG"
         raise OSError(msg)

@@ -346,6 +346,10 @@ def analyse(
         first_error: TlcError | None = None
         rotated: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for k in (0, 2, 1, 3):
+            if k == 1 and max(
+                (found[j].confidence for j in (0, 2) if j in found), default=0.0
+            ) >= 0.65:
+                break  # level lines this clear: the plate is not lying sideways
             p_k = plate_mod.turn(plate, k)
             img_k = np.ascontiguousarray(np.rot90(plate_img, -k))
             dark_k = np.ascontiguousarray(np.rot90(dark_map, -k))
