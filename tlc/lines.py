@@ -122,6 +122,17 @@ class Lines:
 #: Rows within this distance (mm) of the plate's top and bottom edges are not searched.
 EDGE_MM = 1.5
 
+#: Lines found with less confidence than this are taken as not found.
+MIN_LINE_CONFIDENCE = 0.35
+
+#: Confidence x signal-to-noise ratio below which a "line" is paper texture or a
+#: shadow, not a drawn line: drawn lines score 40 to 2000 on phone photos, a
+#: faint unmarked front 10 to 20, texture and shadows on blank paper 4 to 7.
+MIN_LINE_EVIDENCE = 9.0
+
+#: The same for the pale line of a front that was not marked (8 to 240 seen).
+MIN_PALE_EVIDENCE = 6.0
+
 #: Length (mm) of the stretch of line over which its own darkness is estimated.
 LINE_WINDOW_MM = 12.0
 
@@ -247,7 +258,9 @@ def find_lines(
     if baseline is None:
         lo, hi = int(h * 0.55), h - ends
         found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
-        if found is None:
+        # A line seen in under a third of the plate, or wandering, is not a
+        # drawn baseline; measuring Rf against it would be guessing.
+        if found is None or not found.clear(MIN_LINE_EVIDENCE):
             msg = (
                 "no baseline (origin line) was found; draw it in pencil before spotting, "
                 "or pass --baseline (fraction of the plate height from the bottom, or mm)"
@@ -278,7 +291,14 @@ def find_lines(
             strips, lo, hi, px_per_mm=px_per_mm, prefer="high",
         )
         tint = _solvent_edge(plate_image, strips, lo, hi, px_per_mm=px_per_mm)
-        visible = max((f for f in (pale, tint) if f is not None), key=lambda f: f.snr, default=None)
+        pencil = pencil if pencil is not None and pencil.clear(MIN_LINE_EVIDENCE) else None
+        pale = pale if pale is not None and pale.clear(MIN_PALE_EVIDENCE) else None
+        tint = tint if tint is not None and tint.clear(MIN_LINE_EVIDENCE) else None
+        visible = max(
+            (f for f in (pale, tint) if f is not None),
+            key=lambda f: f.snr,
+            default=None,
+        )
         if pencil is not None and (
             visible is None or pencil[2] >= 0.45 and pencil.snr >= 0.6 * visible.snr
         ):
@@ -432,6 +452,11 @@ class _Found(tuple):  # noqa: SLOT001 - a named (cols, rows, confidence, snr) fo
     @property
     def snr(self) -> float:
         return float(self[3])
+
+    def clear(self, evidence: float) -> bool:
+        """Seen clearly enough: confidence at least MIN_LINE_CONFIDENCE, and
+        confidence x SNR at least ``evidence``."""
+        return self[2] >= MIN_LINE_CONFIDENCE and self[2] * self.snr >= evidence
 
 
 def _robust_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
