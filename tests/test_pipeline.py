@@ -170,7 +170,6 @@ def test_warnings_of_the_lines_reach_the_analysis(synth):
     assert "The solvent ran less than 2 cm; Rf values are imprecise." in analysis.warnings
 
 
-@pytest.mark.xfail(strict=True, reason="Config.origin_rf is not passed to find_spots")
 def test_config_origin_rf_is_used(synth):
     photo, _ = synth(mode="uv254", lanes=3, spots=[[0.08, 0.5], [0.4], [0.6]], rng=1)
     analysis = analyse(photo, layout=Layout(lanes=("A", "B", "C")), config=Config(origin_rf=0.1))

@@ -170,18 +170,7 @@ TAILING = [
     ("mode", "rng"),
     [
         ("uv254", 1), ("stain", 0), ("stain", 1), ("uv365", 1),
-        pytest.param(
-            "uv254", 0,
-            marks=pytest.mark.xfail(
-                strict=True, reason="the long tail is reported as two extra spots (Rf 0.45, 0.54)"
-            ),
-        ),
-        pytest.param(
-            "uv365", 0,
-            marks=pytest.mark.xfail(
-                strict=True, reason="the long tail is reported as two extra spots (Rf 0.46, 0.57)"
-            ),
-        ),
+        ("uv254", 0), ("uv365", 0),
     ],
 )  # fmt: skip
 def test_a_tailing_spot_is_one_spot_measured_at_its_head(synth_rectified, mode, rng):

@@ -127,6 +127,10 @@ def _read_opencv(p: Path, kind: str, max_side: int) -> np.ndarray:
     _quiet_opencv(cv2)
     bgr = None
     if kind == "JPEG":
+        # libjpeg decodes a cut-off file without an error (the missing part
+        # comes out grey), and the analysis would then fail with a misleading
+        # message: check that the file reaches its end first.
+        check_jpeg_complete(p)
         # Decode at half size first: libjpeg scales in the DCT, so this costs
         # a fraction of a full decode. Small photos are decoded again in full.
         bgr = cv2.imread(str(p), cv2.IMREAD_REDUCED_COLOR_2)
@@ -211,3 +215,69 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write UTF-8 ``text`` to ``path`` whole or not at all."""
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def check_jpeg_complete(path: str | os.PathLike[str]) -> None:
+    """Refuse a JPEG file that stops before its end-of-image marker.
+
+    OpenCV decodes a truncated JPEG without an error: libjpeg prints "Premature
+    end of JPEG file" on stderr and fills the missing part with grey, and the
+    analysis then fails later with a misleading message (no baseline). This
+    walks the file's marker segments, skipping the compressed data, up to the
+    end-of-image marker; data after it (phone makers append some) is ignored.
+    Files that are not JPEG, or that cannot be read, are left to
+    :func:`tlc.io.read_image` to report.
+
+    Raises
+    ------
+    ImageError
+        If the file is a JPEG that ends before its end-of-image marker.
+    """
+    try:
+        p = Path(path)
+        data = p.read_bytes() if p.is_file() else b""
+    except OSError:
+        return
+    if not data.startswith(b"\xff\xd8\xff") or jpeg_ends(data):
+        return
+    msg = f"{path}: the JPEG file is truncated (cut off before its end); copy the photo again"
+    raise ImageError(msg)
+
+
+def jpeg_ends(data: bytes) -> bool:
+    """Whether JPEG ``data`` reaches its end-of-image marker (FF D9)."""
+    # Marker segments: FF xx, then a two-byte length (except standalone markers).
+    # After SOS (FF DA) comes compressed data, in which FF is followed by 00
+    # (a stuffed byte) or D0-D7 (restart markers) only; the next other marker
+    # ends the scan. EOI is FF D9.
+    n = len(data)
+    i = 2
+    while i + 1 < n:
+        if data[i] != 0xFF:
+            i += 1  # tolerate stray bytes between segments, as libjpeg does
+            continue
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xD9:
+            return True
+        if marker in (0x01, *range(0xD0, 0xD8)):
+            i += 2
+            continue
+        if i + 3 >= n:
+            return False
+        length = (data[i + 2] << 8) | data[i + 3]
+        i += 2 + length
+        if marker == 0xDA:
+            while True:
+                j = data.find(b"\xff", i)
+                if j < 0 or j + 1 >= n:
+                    return False
+                nxt = data[j + 1]
+                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
+                    i = j + 1 if nxt == 0xFF else j + 2
+                    continue
+                i = j
+                break
+    return False

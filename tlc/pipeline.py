@@ -444,12 +444,13 @@ def analyse(
 
     spots = spots_mod.find_spots(
         plate_img, smap, lanes, lines, px_per_mm=ppm, min_contrast=config.min_contrast,
-        bright=bright,
+        bright=bright, origin_rf=config.origin_rf,
     )
     if bright_smap is not None:
         glowing = spots_mod.find_spots(
             plate_img, bright_smap, lanes, lines, px_per_mm=ppm,
             min_contrast=BRIGHT_FACTOR * config.min_contrast, bright=True,
+            origin_rf=config.origin_rf,
         )
         spots = spots_mod.merge(spots, glowing, px_per_mm=ppm)
     spots = rf_mod.measure(spots, lines)

@@ -314,7 +314,8 @@ def _find_quad(small: np.ndarray) -> tuple[np.ndarray | None, str, float]:
         if inner_sides < 3:
             continue  # the outline runs along the photo's border: the plate is cut off
         support /= grad_floor
-        key = support * min(1.0, fill) * area**0.1
+        # the plate is usually the largest well-outlined thing in the photo
+        key = support * min(1.0, fill) * area**0.5
         if best is None or key > best[0]:
             best = (key, quad, support, fill)
     ring = max(2, round(0.03 * min(h, w)))
@@ -329,7 +330,61 @@ def _find_quad(small: np.ndarray) -> tuple[np.ndarray | None, str, float]:
         return _image_corners(w, h), "whole-image", 0.6 if border.mean() > 0.6 else 0.3
     assert best is not None
     _, quad, support, fill = best
+    quad = _snap_sides(grad, quad)
     return quad, "found", float(min(1.0, fill) * min(1.0, support / 3.0))
+
+
+def _snap_sides(grad: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Move each side of ``quad`` onto the strongest nearby edge parallel to it.
+
+    An outline traced from a blob or a broken contour can stop short of the
+    plate's rim (an object lying over a corner, a shadow); the rim is the
+    outermost strong straight edge near the side. Offsets up to 6 % of the
+    photo are tried along each side's normal.
+    """
+    h, w = grad.shape
+    quad = _order_corners(quad)
+    centre = quad.mean(axis=0)
+    reach = max(3, round(0.06 * min(h, w)))
+    lines = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        d = b - a
+        length = float(np.hypot(*d))
+        if length < 8:
+            return quad
+        normal = np.array([-d[1], d[0]]) / length
+        if np.dot((a + b) / 2 - centre, normal) < 0:
+            normal = -normal  # point outwards
+        t = np.linspace(0.15, 0.85, 40)
+        pts = a[None, :] + t[:, None] * d[None, :]
+        scores = []
+        for off in range(-reach, reach + 1):
+            q = pts + off * normal[None, :]
+            inside = (q[:, 0] >= 0) & (q[:, 0] <= w - 1) & (q[:, 1] >= 0) & (q[:, 1] <= h - 1)
+            if inside.mean() < 0.8:
+                scores.append(-1.0)
+                continue
+            xi, yi = q[inside, 0].round().astype(int), q[inside, 1].round().astype(int)
+            scores.append(float(np.median(grad[yi, xi])))
+        scores_a = np.array(scores)
+        best = float(scores_a.max())
+        # the rim is the outermost of the strong edges
+        strong = np.flatnonzero(scores_a >= 0.8 * best)
+        off = int(strong.max()) - reach if best > 0 else 0
+        lines.append((a + off * normal, d / length))
+    out = []
+    for i in range(4):
+        (p1, d1), (p2, d2) = lines[(i - 1) % 4], lines[i]
+        m = np.array([d1, -d2]).T
+        if abs(np.linalg.det(m)) < 1e-6:
+            return quad
+        s = np.linalg.solve(m, p2 - p1)
+        out.append(p1 + s[0] * d1)
+    snapped = np.array(out)
+    snapped[:, 0] = np.clip(snapped[:, 0], 0, w - 1)
+    snapped[:, 1] = np.clip(snapped[:, 1], 0, h - 1)
+    return snapped
 
 
 def _quad_area(quad: np.ndarray) -> float:

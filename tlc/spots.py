@@ -118,6 +118,7 @@ def find_spots(
     px_per_mm: float,
     min_contrast: float = 0.035,
     bright: bool = False,
+    origin_rf: float = ORIGIN_RF,
 ) -> tuple[Spot, ...]:
     """Find and measure the spots of every lane.
 
@@ -139,6 +140,8 @@ def find_spots(
         Weakest spot reported, as peak contrast against the plate (0-1).
     bright : bool, optional
         The map holds features brighter than the plate (flag them).
+    origin_rf : float, optional
+        Spots with an Rf below this are reported as left on the origin.
 
     Returns
     -------
@@ -170,6 +173,7 @@ def find_spots(
             _lane_spots(
                 plate_image, spots_map, lane, lines, mine,
                 px_per_mm=px_per_mm, min_contrast=min_contrast, bright=bright,
+                origin_rf=origin_rf,
             )
         )
     return tuple(out)
@@ -209,6 +213,7 @@ def _lane_spots(
     px_per_mm: float,
     min_contrast: float,
     bright: bool,
+    origin_rf: float,
 ) -> list[Spot]:
     base = lines.baseline_at(lane.col)
     front = lines.front_at(lane.col)
@@ -229,6 +234,7 @@ def _lane_spots(
                 continue
             spots.remove(twin[0])
         spots.append(spot)
+    spots, tailing = _drop_tails(spots, smap, lane, px_per_mm=px_per_mm)
     spots.sort(key=lambda s: -s.row)
     flagged = []
     for i, s in enumerate(spots):
@@ -240,10 +246,12 @@ def _lane_spots(
                     flags.append("spot_merged")
         if bright:
             flags.append("spot_bright")
+        if id(s) in tailing:
+            flags.append("spot_tailing")
         rf = (base - s.row) / run if run > 0 else 0.0
         if rf > 1.0:
             continue  # above the front: the solvent never carried anything there
-        on_origin = rf < ORIGIN_RF
+        on_origin = rf < origin_rf
         if on_origin:
             flags.append("spot_on_origin")
         elif rf > 1 - FRONT_RF:
@@ -256,6 +264,45 @@ def _lane_spots(
             )
         )
     return flagged
+
+
+def _drop_tails(
+    spots: list[Spot], smap: np.ndarray, lane: Lane, *, px_per_mm: float
+) -> tuple[list[Spot], set[int]]:
+    """Drop candidates that are only the tail (or shoulder) of a stronger spot.
+
+    Going from a weaker spot towards a stronger one in the same lane, a real
+    spot shows a dip between the two; a tail rises into the stronger spot
+    without one. Returns the spots kept and the ids of those with a tail.
+    """
+    if len(spots) < 2:
+        return spots, set()
+    h, w = smap.shape
+    half = int(min(lane.width / 2, 2.0 * px_per_mm))
+    c0, c1 = int(max(0, lane.col - half)), int(min(w, lane.col + half + 1))
+    profile = smap[:, c0:c1].mean(axis=1)
+    # smooth over ~0.5 mm: sensor noise must not pass for a dip, but the dip
+    # between two close spots (0.06 Rf apart) must survive
+    sigma = max(1.0, 0.5 * px_per_mm)
+    x = np.arange(-int(3 * sigma), int(3 * sigma) + 1)
+    kernel = np.exp(-0.5 * (x / sigma) ** 2)
+    profile = np.convolve(profile, kernel / kernel.sum(), mode="same")
+    kept: list[Spot] = []
+    tailing: set[int] = set()
+    for s in sorted(spots, key=lambda s: -s.contrast):
+        absorbed = False
+        for k in kept:
+            lo, hi = sorted((round(s.row), round(k.row)))
+            between = profile[lo : hi + 1]
+            here = float(profile[min(h - 1, max(0, round(s.row)))])
+            if here > 0 and float(between.min()) >= 0.8 * here:
+                absorbed = True
+                if s.row > k.row:  # below the stronger spot, towards the origin
+                    tailing.add(id(k))
+                break
+        if not absorbed:
+            kept.append(s)
+    return kept, tailing
 
 
 def _noise_level(smap: np.ndarray, lane: Lane, top: int, bottom: int, *, px_per_mm: float) -> float:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from tlc.cli._common import check_jpeg_complete, library_folders, library_option
+from tlc.cli._common import library_folders, library_option
 
 
 @click.command("analyse")
@@ -203,7 +203,6 @@ def command(
     if layout.system is not None:
         library.system(layout.system)  # an unknown id: LibraryError, exit 2, before the work
 
-    check_jpeg_complete(image)
     photo = read_image(image)
     analysis = analyse(
         photo, layout=layout, library=library, config=Config(), image_name=str(image)

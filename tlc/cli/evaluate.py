@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tlc.cli._common import check_jpeg_complete, library_folders, library_option
+from tlc.cli._common import library_folders, library_option
 
 
 @click.command("evaluate")
@@ -87,6 +87,5 @@ def _analyse(photo: Path, truth: dict[str, Any], *, library: Any, lanes_from_tru
         # The layout's samples may name lanes the truth labels differently.
         samples = {k: v for k, v in layout.samples.items() if k in lanes}
         layout = dataclasses.replace(layout, lanes=lanes, samples=samples)
-    check_jpeg_complete(photo)
     image = read_image(photo)
     return analyse(image, layout=layout, library=library, config=Config(), image_name=str(photo))
