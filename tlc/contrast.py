@@ -57,10 +57,10 @@ def background(plate_image: np.ndarray, *, px_per_mm: float, bright: bool = Fals
 
     A percentile over a window ``BACKGROUND_MM`` wide, computed on a copy
     reduced to about one pixel per 2 mm (the background is smooth, and
-    this keeps it fast), then enlarged and smoothed. The percentile leans
-    away from the features sought (the 60th when looking for dark spots, the
-    40th for bright ones), so that spots filling up to half of a window do
-    not pull the background towards them.
+    this keeps it fast), then enlarged and smoothed. Used for bright spots
+    (dark ones use a closing, below); the 65th percentile stays on the plain
+    plate even where dark spots fill a third of the window, and bright spots
+    are rare and small.
 
     Returns
     -------
@@ -85,7 +85,9 @@ def background(plate_image: np.ndarray, *, px_per_mm: float, bright: bool = Fals
     pad = k // 2
     padded = np.pad(small, ((pad, pad), (pad, pad), (0, 0)), mode="reflect")
     windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(0, 1))
-    q = 40 if bright else 60
+    # for bright spots on a plate dense with dark ones, a low percentile would
+    # fall on the dark spots and make the plain plate look bright
+    q = 65
     bg = np.percentile(windows.reshape(sh, sw, 3, k * k), q, axis=3).astype(np.float32)
     bg = cv2.GaussianBlur(bg, (0, 0), 1.0)
     return cv2.resize(bg, (w, h), interpolation=cv2.INTER_CUBIC)
