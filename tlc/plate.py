@@ -373,18 +373,25 @@ def _snap_sides(grad: np.ndarray, quad: np.ndarray) -> np.ndarray:
         strong = np.flatnonzero(scores_a >= 0.8 * best)
         off = int(strong.max()) - reach if best > 0 else 0
         lines.append((a + off * normal, d / length))
+    snapped = _corners_of(lines)
+    if snapped is None:
+        return quad
+    snapped[:, 0] = np.clip(snapped[:, 0], 0, w - 1)
+    snapped[:, 1] = np.clip(snapped[:, 1], 0, h - 1)
+    return snapped
+
+
+def _corners_of(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
+    """Corners where four sides, each a (point, direction), meet in turn; None if two are parallel."""
     out = []
     for i in range(4):
         (p1, d1), (p2, d2) = lines[(i - 1) % 4], lines[i]
         m = np.array([d1, -d2]).T
         if abs(np.linalg.det(m)) < 1e-6:
-            return quad
+            return None
         s = np.linalg.solve(m, p2 - p1)
         out.append(p1 + s[0] * d1)
-    snapped = np.array(out)
-    snapped[:, 0] = np.clip(snapped[:, 0], 0, w - 1)
-    snapped[:, 1] = np.clip(snapped[:, 1], 0, h - 1)
-    return snapped
+    return np.array(out)
 
 
 def _quad_area(quad: np.ndarray) -> float:
@@ -579,15 +586,9 @@ def _refine_sides(contour: np.ndarray, quad: np.ndarray) -> np.ndarray:
             continue
         vx, vy, x, y = cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         lines.append((np.array([x, y], float), np.array([vx, vy], float)))
-    out = []
-    for i in range(4):
-        (p1, d1), (p2, d2) = lines[(i - 1) % 4], lines[i]
-        m = np.array([d1, -d2]).T
-        if abs(np.linalg.det(m)) < 1e-6:
-            return quad
-        s = np.linalg.solve(m, p2 - p1)
-        out.append(p1 + s[0] * d1)
-    refined = np.array(out)
+    refined = _corners_of(lines)
+    if refined is None:
+        return quad
     # Keep the refinement only when it moved the corners a little.
     if np.max(np.linalg.norm(refined - quad, axis=1)) > 0.1 * np.linalg.norm(quad[2] - quad[0]):
         return quad
