@@ -145,3 +145,51 @@ def test_lane_dict_round_trip():
     assert d["centre_mm"] == 20.0
     assert d["width_mm"] == 9.0
     assert Lane.from_dict(d, PPM) == lane
+
+
+# --------------------------------------------------------------------------- #
+# empty lanes in an evenly spaced row
+# --------------------------------------------------------------------------- #
+
+
+def map_with_spots(cols: list[int]) -> np.ndarray:
+    """A blank map with one clear 2.5 mm spot at mid-height in each column given."""
+    smap = blank_map()
+    rows, cc = np.mgrid[0:800, 0:480]
+    for c in cols:
+        smap += 0.3 * np.exp(-0.5 * (((rows - 400) / 10) ** 2 + ((cc - c) / 10) ** 2))
+    return smap.astype(np.float32)
+
+
+def test_empty_lanes_in_a_gap_of_the_row_are_placed():
+    # lanes every 60 px (7.5 mm); the 4th and 5th hold nothing and bear no mark
+    lanes = find_lanes(map_with_spots([60, 120, 180, 360]), LINES, px_per_mm=PPM)
+    assert [round(lane.col) for lane in lanes] == pytest.approx(
+        [60, 120, 180, 240, 300, 360], abs=2
+    )
+    inferred = [lane.index for lane in lanes if "lane_from_spacing" in lane.flags]
+    assert inferred == [4, 5]
+
+
+@pytest.mark.parametrize(
+    "cols",
+    [
+        [60, 120, 275],  # the wide gap is 2.6 pitches: uneven spotting, not an empty lane
+        [100, 220],  # two lanes do not tell the pitch
+        [60, 180, 240],  # one single gap does not measure the pitch
+    ],
+)
+def test_no_lane_is_invented_without_an_evenly_spaced_row(cols):
+    lanes = find_lanes(map_with_spots(cols), LINES, px_per_mm=PPM)
+    assert len(lanes) == len(cols)
+    assert all("lane_from_spacing" not in lane.flags for lane in lanes)
+
+
+@pytest.mark.parametrize("mode", ["uv254", "stain"])
+def test_empty_lanes_found_on_an_unlabelled_plate(synth_rectified, mode):
+    # six lanes, the 4th and 5th empty, no labels: spacing (or ticks) place them
+    spots = [[0.3], [0.55], [0.4], [], [], [0.6]]
+    rect = synth_rectified(mode=mode, lanes=6, spots=spots, labels=False, rng=0)
+    lanes = lanes_of(rect, n_lanes=None)
+    assert len(lanes) == 6
+    assert max(centre_errors_mm(rect, lanes)) < CENTRE_TOL_MM

@@ -69,6 +69,8 @@ _FLAGS = (
     Flag("lanes_evenly_spaced", "warning",
          "Lanes could not be seen clearly and were placed evenly across the plate."),
     Flag("lane_empty", "info", "No spot was found in this lane."),
+    Flag("lane_from_spacing", "warning",
+         "Nothing marks this lane; it was placed in a gap between evenly spaced lanes."),
     # spots
     Flag("spot_faint", "info", "The spot is faint; it may be a trace or an artefact."),
     Flag("spot_merged", "warning",

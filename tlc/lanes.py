@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,15 +281,19 @@ def find_lanes(
     side = round(SIDE_MM * px_per_mm)
     min_pitch = MIN_PITCH_MM * px_per_mm
     peaks = _peaks(profile, min_distance=min_pitch, side=side)
+    marks = np.zeros(w)
     if dark_map is not None:
         # Ticks on the baseline and labels under it mark lanes too, and are
         # the only sign of a lane where nothing is visible. Handwriting is
-        # not centred exactly, so they only add a lane where none is near,
-        # one lane pitch from a lane already found.
-        marks = 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm)
+        # not centred exactly, so marks only add a lane that keeps the
+        # lanes' even spacing.
+        marks += 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm)
         marks += 0.6 * label_profile(dark_map, lines, px_per_mm=px_per_mm)
         marked = _peaks(profile + marks, min_distance=min_pitch, side=side, level=MARK_LEVEL)
-        peaks = _add_marked_lanes(peaks, marked, min_pitch=min_pitch)
+        peaks = _add_marked_lanes(peaks, marked, marks, min_pitch=min_pitch)
+    inferred: list[float] = []
+    if n_lanes is None:
+        peaks, inferred = _complete_row(peaks, min_pitch=min_pitch)
     flags: tuple[str, ...] = ()
     if n_lanes is None or len(peaks) == n_lanes:
         centres = peaks
@@ -304,18 +309,42 @@ def find_lanes(
         pitch = min(w - 2 * side, 12 * px_per_mm)
     width = max(min_pitch * 0.8, 0.9 * pitch)
     return tuple(
-        Lane(index=i + 1, col=float(c), width=float(width), label=f"S{i + 1}", flags=flags)
+        Lane(
+            index=i + 1,
+            col=float(c),
+            width=float(width),
+            label=f"S{i + 1}",
+            flags=flags + (("lane_from_spacing",) if c in inferred else ()),
+        )
         for i, c in enumerate(centres)
     )
 
 
 def _add_marked_lanes(
-    peaks: list[float], marked: list[float], *, min_pitch: float
+    peaks: list[float], marked: list[float], marks: np.ndarray, *, min_pitch: float
 ) -> list[float]:
-    """Lanes seen by their spots, plus marked lanes that fit their spacing."""
+    """Lanes seen by their spots, plus marked lanes that keep an even spacing.
+
+    Clear ticks (``marks`` at least ``TICK_LEVEL``) are kept when the row of
+    lanes with them is evenly spaced (:func:`_pitch`); otherwise only marks
+    about one pitch from the lanes already found are.
+    """
     if not peaks:
         return marked
     lanes = sorted(peaks)
+    # only clear ticks, which are drawn at the lane's centre, may set a new
+    # pitch; a label is written off-centre and two labels can fake a row
+    new = [
+        m
+        for m in marked
+        if min(abs(m - c) for c in lanes) >= min_pitch and marks[round(m)] >= TICK_LEVEL
+    ]
+    row = _pitch(sorted([*lanes, *new]), min_pitch=min_pitch) if new else None
+    if row is not None:
+        # beyond the ends, only the next lane: a mark further out is more
+        # likely writing or the plate's edge than a run of empty lanes
+        lo, hi = lanes[0] - 1.3 * row, lanes[-1] + 1.3 * row
+        return sorted([*lanes, *(m for m in new if lo <= m <= hi)])
     pitch = float(np.median(np.diff(lanes))) if len(lanes) > 1 else None
     changed = True
     while changed:
@@ -331,6 +360,69 @@ def _add_marked_lanes(
                 changed = True
                 break
     return lanes
+
+
+#: Vote of a clear pencil tick on the baseline (0.8 per tick, 0.6 per label).
+TICK_LEVEL = 0.8
+
+#: How far (fraction of the lane pitch) a gap may be from a whole number of
+#: pitches and still be read as lanes left empty.
+GAP_TOLERANCE = 0.2
+
+
+def _pitch(lanes: list[float], *, min_pitch: float) -> float | None:
+    """The pitch of an evenly spaced row of lanes, or None if it is not one.
+
+    The row is evenly spaced when every gap is within ``GAP_TOLERANCE`` of a
+    whole number (1 to 4) of one pitch and at least two gaps are a single
+    pitch (so that the pitch is measured, not guessed). The pitch returned is the median of the
+    single gaps, for the largest pitch that explains every gap.
+    """
+    if len(lanes) < 3:
+        return None
+    diffs = np.diff(sorted(lanes))
+    best = None
+    for d in sorted(diffs):
+        steps = diffs / d
+        k = np.round(steps)
+        fits = np.all(k >= 1) and np.all(k <= 4) and np.all(np.abs(steps - k) <= GAP_TOLERANCE)
+        if fits and np.count_nonzero(k == 1) >= 2:
+            best = float(np.median(diffs[k == 1]))
+    if best is None or best < min_pitch:
+        return None
+    return best
+
+
+def _complete_row(lanes: list[float], *, min_pitch: float) -> tuple[list[float], list[float]]:
+    """Complete an evenly spaced row of lanes with the empty lanes it implies.
+
+    Staff spot lanes at a steady pitch. A gap two to four pitches wide holds
+    empty lanes (nothing visible, maybe no mark): they are placed at even
+    steps in it. Nothing bounds the row at its ends, so no lane is added
+    there (a marked one was added by :func:`_add_marked_lanes`).
+
+    Parameters
+    ----------
+    lanes : list of float
+        Columns of the lanes found.
+    min_pitch : float
+
+    Returns
+    -------
+    (list of float, list of float)
+        All lanes, left to right, and those placed in gaps from the spacing
+        alone.
+    """
+    pitch = _pitch(lanes, min_pitch=min_pitch)
+    if pitch is None:
+        return lanes, []
+    lanes = sorted(lanes)
+    inferred: list[float] = []
+    for lo, hi in itertools.pairwise(lanes):
+        k = round((hi - lo) / pitch)
+        inferred.extend(lo + (hi - lo) * j / k for j in range(1, k))
+    out = sorted([*lanes, *inferred])
+    return out, inferred
 
 
 def _peaks(
