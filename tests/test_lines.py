@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tlc.errors import LayoutError, LinesNotFound
-from tlc.lines import Lines, find_lines, parse_position, remove_lines
+from tlc.lines import Lines, find_lines, parse_position, remove_lines, writing_beyond
 
 PPM = 8.0
 TOL_MM = 0.5
@@ -281,3 +281,19 @@ def test_lines_profiles_and_dict_round_trip():
     level = Lines.from_dict({"baseline_mm": 88.0, "front_mm": 12.5}, PPM)
     assert level.baseline_row == 704.0
     assert level.front_row == 100.0
+
+
+def test_writing_is_seen_under_the_baseline_not_above_the_front(synth_rectified):
+    # labels are written under the origin; nothing is written above the front
+    rect = synth_rectified(mode="uv254", lanes=4, labels=True, rng=0)
+    _, dark = rect.maps()
+    below, above = writing_beyond(dark, rect.truth_lines(), px_per_mm=rect.ppm)
+    assert below >= 1.0
+    assert above <= 0.2 * below
+
+
+def test_no_writing_on_an_unlabelled_plate(synth_rectified):
+    rect = synth_rectified(mode="uv254", lanes=4, labels=False, rng=0)
+    _, dark = rect.maps()
+    below, above = writing_beyond(dark, rect.truth_lines(), px_per_mm=rect.ppm)
+    assert max(below, above) < 1.0

@@ -47,9 +47,7 @@ class Lines:
     flags: tuple[str, ...] = field(default=())
 
     @classmethod
-    def level(
-        cls, baseline_row: float, front_row: float, width: float, **kwargs: Any
-    ) -> Lines:
+    def level(cls, baseline_row: float, front_row: float, width: float, **kwargs: Any) -> Lines:
         """Two level lines across a plate ``width`` columns wide."""
         return cls(
             cols=(0.0, float(width)),
@@ -241,8 +239,10 @@ def find_lines(
 
     h, w = plate_image.shape[:2]
     flags: list[str] = []
-    dark = contrast_map if contrast_map is not None else cm.contrast(
-        plate_image, mode=mode, px_per_mm=px_per_mm, bright=False
+    dark = (
+        contrast_map
+        if contrast_map is not None
+        else cm.contrast(plate_image, mode=mode, px_per_mm=px_per_mm, bright=False)
     )
     if mode == "uv365":
         # Pencil is dark on any plate, but a UV 365 plate is dark itself: use the
@@ -288,7 +288,11 @@ def find_lines(
         # (a bright line, so the polarity is reversed), or a change of tint.
         pale = _fit_line(
             _line_response(-dark, px_per_mm=px_per_mm, strips=strips),
-            strips, lo, hi, px_per_mm=px_per_mm, prefer="high",
+            strips,
+            lo,
+            hi,
+            px_per_mm=px_per_mm,
+            prefer="high",
         )
         tint = _solvent_edge(plate_image, strips, lo, hi, px_per_mm=px_per_mm)
         pencil = pencil if pencil is not None and pencil.clear(MIN_LINE_EVIDENCE) else None
@@ -541,8 +545,58 @@ def origin_evidence(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> 
 
     labels = label_profile(dark_map, lines, px_per_mm=px_per_mm)
     ticks = tick_profile(dark_map, lines, px_per_mm=px_per_mm)
-    return float((np.clip(labels - 0.3, 0, None).sum() + np.clip(ticks - 0.3, 0, None).sum())
-                 / px_per_mm)
+    return float(
+        (np.clip(labels - 0.3, 0, None).sum() + np.clip(ticks - 0.3, 0, None).sum()) / px_per_mm
+    )
+
+
+def writing_beyond(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> tuple[float, float]:
+    """How much pencil writing lies under the baseline and above the front.
+
+    Lane labels are written under the origin, never above the front. Strokes
+    (features thinner than 1 mm, kept by a top-hat) count where they stand
+    out of the plate's own texture between the lines; the band from 1.5 to
+    10 mm beyond each line is measured, each row against its own median so
+    that what spans the plate (its edge, a shadow, the front's tint) is not
+    taken for writing.
+
+    Parameters
+    ----------
+    dark_map : (H, W) ndarray of float32
+        Dark-feature contrast map of the plate as it stands.
+    lines : Lines
+    px_per_mm : float
+
+    Returns
+    -------
+    (float, float)
+        Percent of the band under the baseline, and of the band above the
+        front, covered by strokes.
+    """
+    import cv2
+
+    h, _ = dark_map.shape
+    k = max(3, round(1.0 * px_per_mm) | 1)
+    strokes = cv2.morphologyEx(
+        dark_map, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    )
+    base, front = int(np.median(lines.baseline)), int(np.median(lines.front))
+    gap, depth, edge = round(1.5 * px_per_mm), round(10 * px_per_mm), round(1.5 * px_per_mm)
+    run = strokes[front + 2 * gap : base - 2 * gap]
+    if run.size == 0:
+        return 0.0, 0.0
+    centre = float(np.median(run))
+    rise = 5 * 1.4826 * float(np.median(np.abs(run - centre))) + 1e-4
+
+    def cover(band: np.ndarray) -> float:
+        if band.size == 0:
+            return 0.0
+        band = band - np.median(band, axis=1, keepdims=True)
+        return 100.0 * float((band > rise).mean())
+
+    below = strokes[base + gap : max(base + gap, min(h - edge, base + depth))]
+    above = strokes[max(edge, front - depth) : max(edge, front - gap)]
+    return cover(below), cover(above)
 
 
 def remove_lines(

@@ -51,9 +51,7 @@ class SampleInfo:
         """Inverse of :meth:`to_dict`."""
         if d is None:
             return None
-        return cls(
-            code=d.get("code"), expected=tuple(get(d, "expected", ())), notes=d.get("notes")
-        )
+        return cls(code=d.get("code"), expected=tuple(get(d, "expected", ())), notes=d.get("notes"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,9 +311,7 @@ def analyse(
         system_id = library.system(system_id).id if system_id else library.default_system.id
     system_id = system_id or ""
 
-    plate = plate_mod.find_plate(
-        image, size_mm=layout.plate_size_mm, rotate=layout.rotate
-    )
+    plate = plate_mod.find_plate(image, size_mm=layout.plate_size_mm, rotate=layout.rotate)
     plate_img = plate_mod.rectify(image, plate)
     mode = layout.mode or contrast.detect_mode(plate_img)
     ppm = plate.px_per_mm
@@ -346,9 +342,10 @@ def analyse(
         first_error: TlcError | None = None
         rotated: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for k in (0, 2, 1, 3):
-            if k == 1 and max(
-                (found[j].confidence for j in (0, 2) if j in found), default=0.0
-            ) >= 0.65:
+            if (
+                k == 1
+                and max((found[j].confidence for j in (0, 2) if j in found), default=0.0) >= 0.65
+            ):
                 break  # level lines this clear: the plate is not lying sideways
             p_k = plate_mod.turn(plate, k)
             img_k = np.ascontiguousarray(np.rot90(plate_img, -k))
@@ -373,15 +370,34 @@ def analyse(
                 return -1.0
             return lines_mod.origin_evidence(rotated[k][1], found[k], px_per_mm=ppm)
 
+        def written_side(k: int) -> int | None:
+            # writing beyond one line only, none beyond the other: the labels
+            # say which line is the origin (+1: as it stands, -1: turned)
+            if k not in found:
+                return None
+            below, above = lines_mod.writing_beyond(rotated[k][1], found[k], px_per_mm=ppm)
+            if max(below, above) >= 1.0 and min(below, above) <= 0.2 * max(below, above):
+                return 1 if below > above else -1
+            return None
+
         up, side = max(conf(0), conf(2)), max(conf(1), conf(3))
         guessed = False
         if side >= 0.6 and side >= up + 0.35 or up < 0:
-            e1, e3 = evidence(1), evidence(3)
-            k = 3 if e3 > e1 else 1
-            guessed = abs(e3 - e1) < 1.0
+            j = 1 if 1 in found else 3
+            written = written_side(j)
+            if written is not None:
+                k = j if written > 0 else 4 - j
+            else:
+                e1, e3 = evidence(1), evidence(3)
+                k = 3 if e3 > e1 else 1
+                guessed = abs(e3 - e1) < 1.0
         else:
-            e0, e2 = evidence(0), evidence(2)
-            k = 2 if e2 > 2 * e0 + 2.0 else 0
+            written = written_side(0 if 0 in found else 2)
+            if written is not None:
+                k = (0 if 0 in found else 2) if written > 0 else (2 if 0 in found else 0)
+            else:
+                e0, e2 = evidence(0), evidence(2)
+                k = 2 if e2 > 2 * e0 + 2.0 else 0
         best = (0.0, k, found[k])
         if guessed:
             plate = dataclasses.replace(
@@ -443,19 +459,34 @@ def analyse(
     )
 
     spots = spots_mod.find_spots(
-        plate_img, smap, lanes, lines, px_per_mm=ppm, min_contrast=config.min_contrast,
-        bright=bright, origin_rf=config.origin_rf,
+        plate_img,
+        smap,
+        lanes,
+        lines,
+        px_per_mm=ppm,
+        min_contrast=config.min_contrast,
+        bright=bright,
+        origin_rf=config.origin_rf,
     )
     if bright_smap is not None:
         glowing = spots_mod.find_spots(
-            plate_img, bright_smap, lanes, lines, px_per_mm=ppm,
-            min_contrast=BRIGHT_FACTOR * config.min_contrast, bright=True,
+            plate_img,
+            bright_smap,
+            lanes,
+            lines,
+            px_per_mm=ppm,
+            min_contrast=BRIGHT_FACTOR * config.min_contrast,
+            bright=True,
             origin_rf=config.origin_rf,
         )
         spots = spots_mod.merge(spots, glowing, px_per_mm=ppm)
     spots = rf_mod.measure(spots, lines)
     idents = _identify(
-        lanes, spots, library, system=system_id, mode=mode,
+        lanes,
+        spots,
+        library,
+        system=system_id,
+        mode=mode,
         run_px=lines.baseline_row - lines.front_row,
     )
     for lane_ident in idents:
