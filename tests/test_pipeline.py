@@ -179,10 +179,6 @@ def test_config_origin_rf_is_used(synth):
 
 
 @pytest.mark.parametrize("rotation", [90, 270])
-@pytest.mark.xfail(
-    strict=True,
-    reason="a plate photographed sideways gets an extra spot at Rf 0.003 in every lane",
-)
 def test_plate_photographed_sideways(synth, rotation):
     photo, truth = synth(mode="uv254", lanes=list(LABELS), spots=SPOTS, rotation=rotation, rng=1)
     analysis = analyse(photo, layout=Layout(lanes=LABELS, rotate=truth.rotation))

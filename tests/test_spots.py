@@ -245,6 +245,24 @@ def test_one_gaussian_spot_is_measured_exactly():
     assert spot.flags == ()
 
 
+@pytest.mark.parametrize(
+    ("sigma_px", "peak", "is_spot"),
+    [
+        (4.5, 0.09, False),  # ~1.3 mm across at half height, faint: the pencil dot
+        (9.0, 0.30, True),  # ~2.5 mm: material left on the origin
+        (4.5, 0.40, True),  # small but dark: material, not pencil
+    ],
+)
+def test_a_pencil_dot_on_the_origin_is_not_a_spot(sigma_px, peak, is_spot):
+    rows, cols = np.mgrid[0:800, 0:480]
+    blob = np.exp(-0.5 * (((rows - 699) / sigma_px) ** 2 + ((cols - 240) / sigma_px) ** 2))
+    smap = (peak * blob).astype(np.float32)
+    image = np.full((800, 480, 3), 200, np.uint8)
+    spots = find_spots(image, smap, (LANE,), LINES, px_per_mm=8.0)
+    assert len(spots) == int(is_spot)
+    assert all(s.on_origin for s in spots)
+
+
 @pytest.mark.parametrize("value", [0.0, 1.0, -0.1, 1.5])
 def test_min_contrast_must_be_within_0_and_1(value):
     smap = np.zeros((800, 480), np.float32)
