@@ -18,7 +18,15 @@ import pytest
 
 from tlc.errors import LayoutError, LibraryError, PlateNotFound, TlcError
 from tlc.library import load_library
-from tlc.pipeline import SCHEMA, Analysis, Config, Layout, SampleInfo, analyse
+from tlc.pipeline import (
+    SCHEMA,
+    Analysis,
+    Config,
+    Layout,
+    SampleInfo,
+    analyse,
+    choose_orientation,
+)
 
 RF_TOL = 0.02
 LABELS = ("S1", "cocaine", "S2", "caffeine")
@@ -209,6 +217,50 @@ def test_plate_photographed_upside_down(synth, rng):
     analysis = analyse(photo, layout=Layout(lanes=LABELS))
     assert analysis.plate.rotation == 180
     assert_rf_match_truth(analysis, truth)
+
+
+def no_writing(_k):
+    return (0.0, 0.0)
+
+
+def no_marks(_k):
+    return 0.0
+
+
+def test_orientation_with_lines_found_one_way_only():
+    # Bug (benchmark plate synthetic-037): the lines were found with the plate
+    # turned a quarter one way but not the other, and the choice raised
+    # KeyError. The one found is taken, flagged as a guess.
+    assert choose_orientation({1: 0.7}, writing=no_writing, evidence=no_marks) == (1, True)
+    assert choose_orientation({3: 0.7}, writing=no_writing, evidence=no_marks) == (3, True)
+    assert choose_orientation({2: 0.5}, writing=no_writing, evidence=no_marks) == (2, False)
+
+
+def test_orientation_follows_the_labels():
+    # labels beyond the "front" as found: the plate is upside down
+    def writing(k):
+        return (0.0, 6.0) if k == 0 else (6.0, 0.0)
+
+    assert choose_orientation({0: 0.8, 2: 0.8}, writing=writing, evidence=no_marks) == (2, False)
+    assert choose_orientation({0: 0.8, 2: 0.8}, writing=lambda k: writing(2 - k),
+                              evidence=no_marks) == (0, False)  # fmt: skip
+
+
+def test_orientation_without_evidence_keeps_the_photo_upright():
+    assert choose_orientation({0: 0.8, 2: 0.8}, writing=no_writing, evidence=no_marks) == (0, False)
+
+
+def test_sideways_plate_without_marks_is_a_guess():
+    k, guessed = choose_orientation(
+        {0: 0.1, 2: 0.1, 1: 0.8, 3: 0.8}, writing=no_writing, evidence=no_marks
+    )
+    assert k in (1, 3)
+    assert guessed
+
+
+def test_orientation_needs_lines():
+    with pytest.raises(ValueError, match="no orientation was found with lines"):
+        choose_orientation({}, writing=no_writing, evidence=no_marks)
 
 
 # --------------------------------------------------------------------------- #

@@ -8,6 +8,7 @@ card can be re-rendered from a saved ``.tlc.json``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -292,8 +293,13 @@ def analyse(
 
     import numpy as np
 
-    from tlc import __version__, contrast, flags as flagreg, lanes as lanes_mod, lines as lines_mod
-    from tlc import plate as plate_mod, rf as rf_mod, spots as spots_mod
+    from tlc import __version__, contrast
+    from tlc import flags as flagreg
+    from tlc import lanes as lanes_mod
+    from tlc import lines as lines_mod
+    from tlc import plate as plate_mod
+    from tlc import rf as rf_mod
+    from tlc import spots as spots_mod
     from tlc.errors import LayoutError, TlcError
 
     layout = layout or Layout()
@@ -362,48 +368,20 @@ def analyse(
             assert first_error is not None
             raise first_error
 
-        def conf(k: int) -> float:
-            return found[k].confidence if k in found else -1.0
-
         def evidence(k: int) -> float:
-            if k not in found:
-                return -1.0
             return lines_mod.origin_evidence(rotated[k][1], found[k], px_per_mm=ppm)
 
-        def written_side(k: int) -> int | None:
-            # writing beyond one line only, none beyond the other: the labels
-            # say which line is the origin (+1: as it stands, -1: turned)
-            if k not in found:
-                return None
-            below, above = lines_mod.writing_beyond(rotated[k][1], found[k], px_per_mm=ppm)
-            if max(below, above) >= 1.0 and min(below, above) <= 0.2 * max(below, above):
-                return 1 if below > above else -1
-            return None
+        def writing(k: int) -> tuple[float, float]:
+            return lines_mod.writing_beyond(rotated[k][1], found[k], px_per_mm=ppm)
 
-        up, side = max(conf(0), conf(2)), max(conf(1), conf(3))
-        guessed = False
-        if side >= 0.6 and side >= up + 0.35 or up < 0:
-            j = 1 if 1 in found else 3
-            written = written_side(j)
-            if written is not None:
-                k = j if written > 0 else 4 - j
-            else:
-                e1, e3 = evidence(1), evidence(3)
-                k = 3 if e3 > e1 else 1
-                guessed = abs(e3 - e1) < 1.0
-        else:
-            written = written_side(0 if 0 in found else 2)
-            if written is not None:
-                k = (0 if 0 in found else 2) if written > 0 else (2 if 0 in found else 0)
-            else:
-                e0, e2 = evidence(0), evidence(2)
-                k = 2 if e2 > 2 * e0 + 2.0 else 0
-        best = (0.0, k, found[k])
+        k, guessed = choose_orientation(
+            {j: found[j].confidence for j in found}, writing=writing, evidence=evidence
+        )
+        lines = found[k]
         if guessed:
             plate = dataclasses.replace(
                 plate, flags=tuple(sorted({*plate.flags, "plate_orientation_guessed"}))
             )
-        _, k, lines = best
         if k:
             plate = plate_mod.turn(plate, k)
             plate_img = np.ascontiguousarray(np.rot90(plate_img, -k))
@@ -528,6 +506,59 @@ def analyse(
         version=__version__,
         notes=layout.notes,
     )
+
+
+def choose_orientation(
+    confidence: dict[int, float],
+    *,
+    writing: Callable[[int], tuple[float, float]],
+    evidence: Callable[[int], float],
+) -> tuple[int, bool]:
+    """Which quarter turn stands the plate upright, and whether that is a guess.
+
+    Parameters
+    ----------
+    confidence : dict of int to float
+        For each quarter turn (0-3, clockwise) in which a baseline and a
+        front were found, their confidence.
+    writing : callable
+        ``writing(k)``: percent of the band under the baseline and of the
+        band above the front covered by pencil strokes, turned ``k`` times.
+    evidence : callable
+        ``evidence(k)``: how much the baseline is marked as an origin
+        (labels, ticks), turned ``k`` times.
+
+    Returns
+    -------
+    (int, bool)
+        The quarter turns, and True when the evidence could not tell the
+        plate from its half-turned self (a sideways plate without marks).
+
+    Raises
+    ------
+    ValueError
+        If ``confidence`` is empty.
+    """
+    if not confidence:
+        msg = "no orientation was found with lines"
+        raise ValueError(msg)
+    up = max(confidence.get(0, -1.0), confidence.get(2, -1.0))
+    side = max(confidence.get(1, -1.0), confidence.get(3, -1.0))
+    # Level lines only once turned a quarter: the plate lies sideways.
+    sideways = (side >= 0.6 and side >= up + 0.35) or up < 0
+    # The two ways it may then stand: as found, and half a turn from that.
+    first, turned = (1, 3) if sideways else (0, 2)
+    if first not in confidence or turned not in confidence:
+        return (first if first in confidence else turned), sideways
+    below, above = writing(first)
+    if max(below, above) >= 1.0 and min(below, above) <= 0.2 * max(below, above):
+        # written beyond one line only: labels go under the origin
+        return (first if below > above else turned), False
+    e_first, e_turned = evidence(first), evidence(turned)
+    if sideways:
+        return (turned if e_turned > e_first else first), abs(e_turned - e_first) < 1.0
+    # the photo's own orientation is the usual one: turning needs clear evidence
+    return (turned if e_turned > 2 * e_first + 2.0 else first), False
 
 
 def _lane_role(label: str, library: Any) -> tuple[str, str | None]:
