@@ -78,7 +78,9 @@ def background(plate_image: np.ndarray, *, px_per_mm: float, bright: bool = Fals
         se = cv2.getStructuringElement(cv2.MORPH_RECT, (k // 2 | 1, k // 2 | 1))
         bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, se).astype(np.float32)
         bg = cv2.GaussianBlur(bg, (0, 0), k / 6)
-        return cv2.resize(bg, (plate_image.shape[1], plate_image.shape[0]), interpolation=cv2.INTER_LINEAR)
+        return cv2.resize(
+            bg, (plate_image.shape[1], plate_image.shape[0]), interpolation=cv2.INTER_LINEAR
+        )
     h, w = plate_image.shape[:2]
     step = max(1.0, 2.0 * px_per_mm)  # reduce to ~1 px per 2 mm
     sh, sw = max(4, round(h / step)), max(4, round(w / step))
@@ -108,7 +110,9 @@ def blur(image: np.ndarray, sigma: float) -> np.ndarray:
         return cv2.GaussianBlur(image, (0, 0), sigma)
     f = sigma / 4.0
     h, w = image.shape[:2]
-    small = cv2.resize(image, (max(2, round(w / f)), max(2, round(h / f))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        image, (max(2, round(w / f)), max(2, round(h / f))), interpolation=cv2.INTER_AREA
+    )
     small = cv2.GaussianBlur(small, (0, 0), 4.0)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
 
