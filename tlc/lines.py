@@ -125,8 +125,9 @@ MIN_LINE_CONFIDENCE = 0.35
 
 #: Confidence x signal-to-noise ratio below which a "line" is paper texture or a
 #: shadow, not a drawn line: drawn lines score 40 to 2000 on phone photos, a
-#: faint unmarked front 10 to 20, texture and shadows on blank paper 4 to 7.
-MIN_LINE_EVIDENCE = 9.0
+#: faint unmarked front 10 to 20, the baseline of a small, blurred and noisy
+#: synthetic plate 8.3, texture and shadows on blank paper 4 to 7.
+MIN_LINE_EVIDENCE = 8.0
 
 #: The same for the pale line of a front that was not marked (8 to 240 seen).
 MIN_PALE_EVIDENCE = 6.0
