@@ -15,6 +15,8 @@ Tolerances:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -297,3 +299,19 @@ def test_no_writing_on_an_unlabelled_plate(synth_rectified):
     _, dark = rect.maps()
     below, above = writing_beyond(dark, rect.truth_lines(), px_per_mm=rect.ppm)
     assert max(below, above) < 1.0
+
+
+REALPLATES = Path(__file__).resolve().parents[1].parent / "shared" / "realplates"
+
+
+@pytest.mark.skipif(not REALPLATES.is_dir(), reason="../shared/realplates is not here")
+def test_paper_mock_up_with_only_a_baseline_has_no_front():
+    # Bug (real photo rf_calculator/only_bl.jpg, read in place, not copied:
+    # it has no licence): the soft shadow along the top of the sheet was
+    # taken for the visible solvent front (tint evidence 9).
+    from tlc.io import read_image
+    from tlc.pipeline import analyse
+
+    photo = read_image(REALPLATES / "rf_calculator" / "only_bl.jpg")
+    with pytest.raises(LinesNotFound, match=r"no solvent front was found"):
+        analyse(photo)
