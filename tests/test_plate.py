@@ -284,3 +284,30 @@ def test_plate_is_frozen():
     plate = Plate(corners=((0.0, 0.0),) * 4, size_mm=(10.0, 10.0))
     with pytest.raises(dataclasses.FrozenInstanceError):
         plate.rotation = 90  # type: ignore[misc]
+
+
+def test_pencil_lines_do_not_outline_a_plate_inside_the_plate(tmp_path):
+    # Bug (benchmark plate synthetic-027): on a pale stained plate on a
+    # tan table, the front and baseline pencil lines drew a stronger outline
+    # than the plate's rim, and the plate was cut at the baseline, so no
+    # baseline was found. The outline around it is the plate.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(
+        lanes=["S5", "S2", "S3", "cocaine", "mdma", "S1", "S4"], mode="stain",
+        perspective=0.1642453212155845, rotation=-6.92, light=0.302, noise=0.235, blur=0.253,
+        jpeg_quality=80, front_line=True, labels=True, rng=1133484985,
+        spots=[None, None, None, [0.59], [0.414], None, None],
+    )  # fmt: skip
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    image = read_image(path)  # decoded at half size, as tlc analyse reads it
+    plate = find_plate(image)
+    scale = image.shape[0] / photo.shape[0]
+    found = np.array(plate.corners) / scale
+    true = np.array(truth.corners)
+    diagonal = np.hypot(*(true[2] - true[0]))
+    assert np.linalg.norm(found - true, axis=1).max() / diagonal < CORNER_TOL

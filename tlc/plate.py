@@ -170,7 +170,11 @@ def find_plate(
         raise ValueError(msg)
 
     scale = min(1.0, _DETECT_SIDE / max(image.shape[:2]))
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    small = (
+        cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if scale < 1
+        else image
+    )
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     if float(gray.std()) < 4.0 or float(np.percentile(gray, 99)) < 20:
         msg = (
@@ -192,7 +196,9 @@ def find_plate(
     # stands in the photo, then turn them by the requested quarter turns.
     corners = _order_corners(corners)
     turns = (rotate or 0) // 90
-    corners = np.roll(corners, turns, axis=0)  # photo BL becomes the upright TL after a clockwise turn
+    corners = np.roll(
+        corners, turns, axis=0
+    )  # photo BL becomes the upright TL after a clockwise turn
     if turns:
         flags.append("plate_rotated")
 
@@ -206,9 +212,10 @@ def find_plate(
         raise PlateNotFound(msg)
     if min(width_px, height_px) < 200:
         flags.append("plate_low_resolution")
-    if max(top, bottom) / max(min(top, bottom), 1) > 1.04 or max(left, right) / max(
-        min(left, right), 1
-    ) > 1.04:
+    if (
+        max(top, bottom) / max(min(top, bottom), 1) > 1.04
+        or max(left, right) / max(min(left, right), 1) > 1.04
+    ):
         flags.append("plate_perspective_corrected")
     if size_mm is None:
         flags.append("plate_size_assumed")
@@ -305,7 +312,7 @@ def _find_quad(small: np.ndarray) -> tuple[np.ndarray | None, str, float]:
     like = _plate_like(small, ref)
     candidates = [c for c in (bright, _quad_from_mask(like.astype(np.uint8) * 255)) if c]
     candidates += _edge_quads(gray, grad)
-    best = None
+    scored = []
     for quad, fill in candidates:
         area = _quad_area(quad) / (h * w)
         if not 0.04 <= area <= 0.97 or fill < 0.8:
@@ -315,9 +322,20 @@ def _find_quad(small: np.ndarray) -> tuple[np.ndarray | None, str, float]:
             continue  # the outline runs along the photo's border: the plate is cut off
         support /= grad_floor
         # the plate is usually the largest well-outlined thing in the photo
-        key = support * min(1.0, fill) * area**0.5
-        if best is None or key > best[0]:
-            best = (key, quad, support, fill)
+        scored.append((support * min(1.0, fill) * area**0.5, quad, support, fill, area))
+    best = max(scored, key=lambda c: c[0], default=None)
+    if best is not None:
+        # Pencil lines and a pale plate's rim can outline a quad *inside* the
+        # plate (from the front to the baseline): the plate is the outline
+        # around it, if that one is drawn by edges at least half as strong.
+        around = [
+            c
+            for c in scored
+            if c[4] > 1.1 * best[4] and c[2] >= max(1.5, 0.5 * best[2]) and _contains(c[1], best[1])
+        ]
+        if around:
+            best = max(around, key=lambda c: c[4])
+    best = best[:4] if best is not None else None
     ring = max(2, round(0.03 * min(h, w)))
     border = np.concatenate(
         [like[:ring].ravel(), like[-ring:].ravel(), like[:, :ring].ravel(), like[:, -ring:].ravel()]
@@ -332,6 +350,17 @@ def _find_quad(small: np.ndarray) -> tuple[np.ndarray | None, str, float]:
     _, quad, support, fill = best
     quad = _snap_sides(grad, quad)
     return quad, "found", float(min(1.0, fill) * min(1.0, support / 3.0))
+
+
+def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
+    """Whether every corner of ``inner`` lies in ``outer`` (or within 2 % of the photo of it)."""
+    import cv2
+
+    contour = _order_corners(outer).astype(np.float32).reshape(-1, 1, 2)
+    margin = 0.02 * float(np.ptp(outer, axis=0).max())
+    return all(
+        cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -margin for x, y in inner
+    )
 
 
 def _snap_sides(grad: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -433,8 +462,10 @@ def _side_support(grad: np.ndarray, quad: np.ndarray) -> tuple[float, int]:
             best = np.maximum(best, grad[yi, xi])
         # a side along the photo's own border has no edge to see: do not count it
         on_border = (
-            (pts[:, 0] < 2).all() or (pts[:, 0] > w - 3).all()
-            or (pts[:, 1] < 2).all() or (pts[:, 1] > h - 3).all()
+            (pts[:, 0] < 2).all()
+            or (pts[:, 0] > w - 3).all()
+            or (pts[:, 1] < 2).all()
+            or (pts[:, 1] > h - 3).all()
         )
         if not on_border:
             sides.append(float(np.median(best)))
