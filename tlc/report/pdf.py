@@ -2,14 +2,32 @@
 
 Only matplotlib's object API is used (``Figure`` and the PDF backend's
 ``PdfPages``), never ``pyplot``, which would cost most of a second to import.
-Fonts are embedded as TrueType (``pdf.fonttype`` 42), so the text, accents
-included, can be selected, searched and extracted; DejaVu Sans, shipped with
-matplotlib, covers French.
+
+Fonts. The text is set in Helvetica and Helvetica-Bold, two of the 14
+standard PDF fonts (``pdf.use14corefonts``): every PDF reader and printer
+has them, so nothing is embedded, and each line is written as one string in
+WinAnsiEncoding (cp1252), which covers French (é è à ç ù œ « » ’ …), so the
+text, accents included, can be selected, searched and extracted. The few
+characters outside cp1252 (Δ of "ΔRf", the ■ of a warning, Greek letters of a
+substance's name) are drawn, piece by piece within the line, in DejaVu Sans
+(shipped with matplotlib) as an embedded Type 3 font, which is extracted too.
+
+Why: with DejaVu Sans for everything, matplotlib laid out every glyph of
+every line itself (Type 3 and Type 42 alike, with kerning), and a 6-sample
+card (7 pages, ~380 lines) took about 0.9 s to draw after the imports, 1.5 s
+in all in ``tlc analyse``; Type 42 also subsets the font with fontTools,
+about 0.3 s more per font. With the standard fonts, and each page's lines
+drawn by one artist straight through the renderer's ``draw_text`` (no
+``Text`` artist per line), the same card draws in about 0.12 s; importing
+matplotlib's figure and PDF backend (about 0.4 s) is now most of the cost
+(``python bench/card.py`` prints the render times).
 
 Layout is done in points from the top-left corner of the page. Lines are
-wrapped by *measuring* each word with the font's own advance widths, so a
-long French sentence never runs off the page. Pages are laid out first and
-drawn second, so that each page can say "page n of N".
+wrapped by *measuring* each word with the advance widths of the font that is
+drawn (Helvetica's AFM metrics, which matplotlib ships; DejaVu's for the
+fallback characters), so a long French sentence never runs off the page.
+Pages are laid out first and drawn second, so that each page can say "page n
+of N".
 
 One page per sample lane (the person's part; a card that does not fit
 continues on the next page), then the staff part: the annotated plate, the
@@ -18,6 +36,7 @@ spot table and the warnings of the analysis.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,16 +66,39 @@ _STYLE = {
 #: Type scales tried, in order, to fit a sample's card on one page.
 _FIT_SCALES = (1.0, 0.93, 0.86)
 
-_FAMILY = "DejaVu Sans"
+#: The 14 standard PDF fonts need no embedding: every PDF reader has them.
+_CORE_FAMILY = "Helvetica"
+#: For the few characters outside cp1252 (the encoding matplotlib writes the
+#: standard fonts in): Δ of "ΔRf", the ■ of a warning, Greek letters of a
+#: substance's name. DejaVu Sans ships with matplotlib.
+_FALLBACK_FAMILY = "DejaVu Sans"
 
-#: PDF font type. Type 42 (TrueType) is what the design asked for, but
-#: matplotlib subsets it with fontTools, which costs about 0.3 s per font and
-#: pushed a two-sample card past the 1 s budget. Type 3 fonts are drawn from
-#: the same DejaVu outlines, print as sharply, and their text (accents
-#: included) is still extracted by pypdf and poppler: tests/test_report_pdf.py
-#: checks it.
+#: PDF font type of the fallback font. Type 42 (TrueType) subsetting with
+#: fontTools costs about 0.3 s per font; Type 3 fonts are drawn from the same
+#: DejaVu outlines, print as sharply, and their text is still extracted.
 _FONTTYPE = 3
 _LEADING = 1.28  # line height as a multiple of the font size
+#: Baseline below the top of a line, as a multiple of the font size:
+#: Helvetica's ascender (the top of "l", 718/1000 em), where matplotlib's
+#: ``va="top"`` put it.
+_ASCENT = 0.718
+#: Helvetica's descender (the bottom of "p"), for text set on its lowest point.
+_DESCENT = 0.207
+
+#: Characters of cp1252 whose Helvetica width matplotlib cannot read (its
+#: glyph names and the AFM's differ, so it measures them as "?"): they are
+#: drawn with the fallback font, whose widths are known.
+_UNMEASURED = frozenset(
+    "\u20ac\u201a\u0192\u201e\u02c6\u02dc\u00a0\u00a4\u00ad\u00b2\u00b3\u00b9\u00bc\u00be"
+)
+#: The characters drawn with the standard fonts (matplotlib writes their text
+#: as cp1252, the PDF's WinAnsiEncoding).
+_CP1252 = (
+    frozenset(
+        bytes(range(32, 127)).decode() + bytes(range(128, 256)).decode("cp1252", errors="ignore")
+    )
+    - _UNMEASURED
+)
 
 _COLOURS: dict[str, Any] = {
     "danger": ("#b00000", "#ffe3e3"),
@@ -68,55 +110,127 @@ _COLOURS: dict[str, Any] = {
 }
 
 
+@functools.cache
+def _font_file(*, core: bool, bold: bool) -> Any:
+    """The font file drawn: Helvetica's AFM metrics, or DejaVu Sans for the fallback.
+
+    Text is drawn with ``FontProperties(fname=...)``: matplotlib caches its
+    font search per size, so a search by family would be repeated (a few
+    milliseconds each) for each of the twenty-odd sizes of a card.
+    """
+    import os
+
+    import matplotlib
+    from matplotlib.font_manager import FontProperties, findfont
+
+    if not core:
+        prop = FontProperties(family=_FALLBACK_FAMILY, weight="bold" if bold else "normal")
+        return findfont(prop, fallback_to_default=True)
+    # The AFM of regular Helvetica says "Medium"; asking for "normal" works
+    # but makes findfont log a warning. The folder is the one matplotlib's
+    # PDF renderer takes the standard fonts from.
+    prop = FontProperties(family=_CORE_FAMILY, weight="bold" if bold else "medium")
+    folder = os.path.join(matplotlib.get_data_path(), "fonts", "pdfcorefonts")
+    return findfont(prop, fontext="afm", directory=folder, fallback_to_default=False)
+
+
+@functools.cache
+def _core_advances() -> dict[tuple[bool, str], float]:
+    """Advance widths in em of Helvetica and Helvetica-Bold, for every cp1252 character.
+
+    Taken from the AFM metrics matplotlib ships and draws with, through the
+    PDF renderer's public ``get_text_width_height_descent`` with
+    ``pdf.use14corefonts`` on (the renderer does not touch its file to
+    measure). One character at a time: the PDF shows a string without
+    kerning, so its width is the sum of its characters' advances.
+    """
+    import matplotlib
+    from matplotlib.backends.backend_pdf import RendererPdf
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererPdf(None, 72, PAGE_SIZES["a4"][1], PAGE_SIZES["a4"][0])
+    out: dict[tuple[bool, str], float] = {}
+    with matplotlib.rc_context({"pdf.use14corefonts": True}):
+        for bold in (False, True):
+            prop = FontProperties(fname=_font_file(core=True, bold=bold), size=1000.0)
+            for ch in _CP1252:
+                out[bold, ch] = renderer.get_text_width_height_descent(ch, prop, False)[0] / 1000
+    return out
+
+
 class Measure:
-    """Text widths in points, from the font's advance widths (cached per character)."""
+    """Text widths in points, as drawn: Helvetica, DejaVu Sans for characters outside cp1252."""
 
     def __init__(self) -> None:
-        from matplotlib.font_manager import FontProperties, findfont, get_font
+        self._cache = dict(_core_advances())
+        self._fallback: dict[bool, Any] = {}
 
-        self._fonts = {}
-        for bold in (False, True):
-            prop = FontProperties(family=_FAMILY, weight="bold" if bold else "normal")
-            self._fonts[bold] = get_font(findfont(prop, fallback_to_default=True))
-        self._cache: dict[tuple[bool, str], float] = {}
+    def advance(self, ch: str, *, bold: bool = False) -> float:
+        """Advance width of one character, in em."""
+        adv = self._cache.get((bold, ch))
+        if adv is None:
+            font = self._fallback.get(bold)
+            if font is None:
+                from matplotlib.font_manager import get_font
+
+                font = self._fallback[bold] = get_font(_font_file(core=False, bold=bold))
+            font.set_size(100.0, 72)
+            adv = font.load_char(ord(ch)).linearHoriAdvance / 65536 / 100.0
+            self._cache[bold, ch] = adv
+        return adv
 
     def width(self, text: str, size: float, *, bold: bool = False) -> float:
         """Width of ``text`` at ``size`` points."""
+        cache = self._cache
         total = 0.0
-        font = self._fonts[bold]
         for ch in text:
-            adv = self._cache.get((bold, ch))
-            if adv is None:
-                font.set_size(100.0, 72)
-                glyph = font.load_char(ord(ch))
-                adv = glyph.linearHoriAdvance / 65536 / 100.0
-                self._cache[(bold, ch)] = adv
-            total += adv
+            adv = cache.get((bold, ch))
+            total += self.advance(ch, bold=bold) if adv is None else adv
         return total * size
+
+    def runs(self, text: str) -> list[tuple[str, bool]]:
+        """``text`` cut where the font changes: ``(piece, drawn_in_helvetica)`` pairs."""
+        if _CP1252.issuperset(text):
+            return [(text, True)]
+        out: list[tuple[str, bool]] = []
+        for ch in text:
+            core = ch in _CP1252
+            if out and out[-1][1] == core:
+                out[-1] = (out[-1][0] + ch, core)
+            else:
+                out.append((ch, core))
+        return out
 
     def wrap(self, text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
         """Split ``text`` into lines no wider than ``width`` points.
 
         Words are never cut unless a single word is wider than the line.
         """
+        # Widths add up (no kerning), so a line's width is kept as words are
+        # added; the small slack keeps rounding from letting a line exceed.
+        limit = width - 1e-6
+        space = self.width(" ", size, bold=bold)
         lines: list[str] = []
         for para in text.split("\n"):
-            current = ""
+            current, current_w = "", 0.0
             for word in para.split():
-                trial = f"{current} {word}" if current else word
-                if self.width(trial, size, bold=bold) <= width:
-                    current = trial
+                word_w = self.width(word, size, bold=bold)
+                trial_w = current_w + space + word_w if current else word_w
+                if trial_w <= limit:
+                    current = f"{current} {word}" if current else word
+                    current_w = trial_w
                     continue
                 if current:
                     lines.append(current)
-                current = word
-                while self.width(current, size, bold=bold) > width and len(current) > 1:
+                current, current_w = word, word_w
+                while current_w > limit and len(current) > 1:
                     # A word longer than the line (a URL): cut it where it must.
                     cut = len(current) - 1
-                    while cut > 1 and self.width(current[:cut], size, bold=bold) > width:
+                    while cut > 1 and self.width(current[:cut], size, bold=bold) > limit:
                         cut -= 1
                     lines.append(current[:cut])
                     current = current[cut:]
+                    current_w = self.width(current, size, bold=bold)
             lines.append(current)
         return lines
 
@@ -295,7 +409,7 @@ def render(card: Card, *, picture: np.ndarray | None, paper: str = "a4", image: 
     lay.new_page(card.label("staff.title"))
     _staff_page(lay, card, picture, image)
     pages += lay.pages
-    return _draw(pages, card, paper)
+    return _draw(pages, card, paper, measure)
 
 
 def _header(lay: _Layout, card: Card, sample: SampleCard | None, logo: Any) -> None:
@@ -507,19 +621,90 @@ def _read_logo(path: str | None) -> Any:
         return None
 
 
-def _draw(pages: list[_Page], card: Card, paper: str) -> bytes:
+@functools.cache
+def _page_text_class() -> type:
+    """The artist that draws all the text of a page (made once: matplotlib loads lazily)."""
+    import matplotlib
+    from matplotlib.artist import Artist
+    from matplotlib.font_manager import FontProperties
+
+    class PageText(Artist):
+        """Lines of text drawn straight with the renderer's ``draw_text``.
+
+        One artist per page instead of one ``Text`` per line: the lines are
+        laid out already, so the per-``Text`` layout work (extents, alignment)
+        is not needed. ``items`` are ``(x, baseline, text, size, bold,
+        colour)`` in points from the top-left corner.
+        """
+
+        zorder = 3
+
+        def __init__(self, items: list[tuple[Any, ...]], measure: Measure, height: float) -> None:
+            super().__init__()
+            self._items = items
+            self._measure = measure
+            self._height = height
+            self._props: dict[tuple[bool, bool, float], Any] = {}
+
+        def _prop(self, core: bool, bold: bool, size: float) -> Any:
+            prop = self._props.get((core, bold, size))
+            if prop is None:
+                prop = self._props[core, bold, size] = FontProperties(
+                    fname=_font_file(core=core, bold=bold), size=size
+                )
+            return prop
+
+        def draw(self, renderer: Any) -> None:
+            if not self.get_visible():
+                return
+            # Points to display units (the PDF backend draws at 72 dpi).
+            k = self.figure.dpi / 72.0
+            rc = matplotlib.rcParams
+            standard = rc["pdf.use14corefonts"]
+            gc = renderer.new_gc()
+            try:
+                for x, base, text, size, bold, colour in self._items:
+                    gc.set_foreground(colour)
+                    y = (self._height - base) * k
+                    for piece, core in self._measure.runs(text):
+                        prop = self._prop(core, bold, size)
+                        if core:
+                            renderer.draw_text(gc, x * k, y, piece, prop, 0)
+                        else:
+                            # The fallback font is not a standard PDF font: this
+                            # piece is drawn as an embedded (Type 3) font.
+                            rc["pdf.use14corefonts"] = False
+                            try:
+                                renderer.draw_text(gc, x * k, y, piece, prop, 0)
+                            finally:
+                                rc["pdf.use14corefonts"] = standard
+                        x += self._measure.width(piece, size, bold=bold)
+            finally:
+                gc.restore()
+            self.stale = False
+
+    return PageText
+
+
+def _draw(pages: list[_Page], card: Card, paper: str, measure: Measure) -> bytes:
     import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
 
+    page_text = _page_text_class()
     w, h = PAGE_SIZES[paper]
     margin = _STYLE[paper]["margin"]
     small = _STYLE[paper]["small"]
     total = len(pages)
     buf = io.BytesIO()
-    rc: dict[str, Any] = {"pdf.fonttype": _FONTTYPE, "font.family": _FAMILY, "pdf.compression": 6}
+    rc: dict[str, Any] = {
+        "pdf.use14corefonts": True,
+        "pdf.fonttype": _FONTTYPE,
+        "font.family": _CORE_FAMILY,
+        "pdf.compression": 6,
+    }
     with (
         matplotlib.rc_context(rc),  # type: ignore[arg-type]
         PdfPages(
@@ -534,19 +719,12 @@ def _draw(pages: list[_Page], card: Card, paper: str) -> bytes:
     ):
         for n, page in enumerate(pages, start=1):
             fig = Figure(figsize=(w / 72, h / 72), dpi=72)
+            items: list[tuple[Any, ...]] = []
             for kind, kw in page.ops:
                 if kind == "text":
-                    fig.text(
-                        kw["x"] / w,
-                        1 - kw["y"] / h,
-                        kw["s"],
-                        fontsize=kw["size"],
-                        fontweight="bold" if kw.get("bold") else "normal",
-                        fontstyle="normal",
-                        color=kw["colour"],
-                        va="top",
-                        ha="left",
-                        family=_FAMILY,
+                    size = kw["size"]
+                    items.append(
+                        (kw["x"], kw["y"] + size * _ASCENT, kw["s"], size, kw["bold"], kw["colour"])
                     )
                 elif kind == "line":
                     y = 1 - kw["y"] / h
@@ -578,28 +756,15 @@ def _draw(pages: list[_Page], card: Card, paper: str) -> bytes:
                     )
                     ax.imshow(kw["img"], interpolation="antialiased", aspect="auto")
                     ax.set_axis_off()
+            # The footers, set on their lowest point (descender) small * 1.5 up.
             foot = card.label("card.page", n=n, total=total)
             if page.footer:
                 foot = f"{page.footer} · {foot}"
-            fig.text(
-                1 - margin / w,
-                small * 1.5 / h,
-                foot,
-                fontsize=small,
-                color=_COLOURS["grey"],
-                ha="right",
-                va="bottom",
-                family=_FAMILY,
-            )
-            fig.text(
-                margin / w,
-                small * 1.5 / h,
-                f"{card.service_name} · {card.date}",
-                fontsize=small,
-                color=_COLOURS["grey"],
-                ha="left",
-                va="bottom",
-                family=_FAMILY,
-            )
+            base = h - small * (1.5 + _DESCENT)
+            grey = _COLOURS["grey"]
+            items.append((margin, base, f"{card.service_name} · {card.date}", small, False, grey))
+            foot_w = measure.width(foot, small)
+            items.append((w - margin - foot_w, base, foot, small, False, grey))
+            fig.add_artist(page_text(items, measure, h))
             pdf.savefig(fig)
     return buf.getvalue()
