@@ -193,3 +193,17 @@ def test_empty_lanes_found_on_an_unlabelled_plate(synth_rectified, mode):
     lanes = lanes_of(rect, n_lanes=None)
     assert len(lanes) == 6
     assert max(centre_errors_mm(rect, lanes)) < CENTRE_TOL_MM
+
+
+def test_a_weak_spot_off_centre_is_not_a_lane_of_its_own():
+    # Bug (benchmark plate synthetic-039): one faint candidate 4 mm beside a
+    # lane with strong spots became a fifth lane. With the pitch known, a
+    # weak "lane" squeezed against a strong one belongs to it.
+    rows, cc = np.mgrid[0:800, 0:480]
+    smap = blank_map()
+    for c in (60, 150, 240, 330):
+        for r in (250, 450):  # two clear spots per lane
+            smap += 0.3 * np.exp(-0.5 * (((rows - r) / 10) ** 2 + ((cc - c) / 10) ** 2))
+    smap += 0.035 * np.exp(-0.5 * (((rows - 350) / 8) ** 2 + ((cc - 118) / 8) ** 2))
+    lanes = find_lanes(smap.astype(np.float32), LINES, px_per_mm=PPM)
+    assert [round(lane.col) for lane in lanes] == pytest.approx([60, 150, 240, 330], abs=2)

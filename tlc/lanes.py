@@ -293,6 +293,7 @@ def find_lanes(
         peaks = _add_marked_lanes(peaks, marked, marks, min_pitch=min_pitch)
     inferred: list[float] = []
     if n_lanes is None:
+        peaks = _drop_crowded(peaks, profile + marks)
         peaks, inferred = _complete_row(peaks, min_pitch=min_pitch)
     flags: tuple[str, ...] = ()
     if n_lanes is None or len(peaks) == n_lanes:
@@ -423,6 +424,30 @@ def _complete_row(lanes: list[float], *, min_pitch: float) -> tuple[list[float],
         inferred.extend(lo + (hi - lo) * j / k for j in range(1, k))
     out = sorted([*lanes, *inferred])
     return out, inferred
+
+
+def _drop_crowded(lanes: list[float], votes: np.ndarray) -> list[float]:
+    """Lanes without the weak ones squeezed against a strong neighbour.
+
+    With three lanes or more the pitch is known; a "lane" closer than 0.6
+    pitch to a neighbour with at least twice its votes is a spot of that
+    lane that ran off-centre (or its halo), not a lane of its own.
+    """
+    if len(lanes) < 3:
+        return lanes
+    lanes = sorted(lanes)
+    pitch = float(np.median(np.diff(lanes)))
+    vote = [float(votes[min(len(votes) - 1, round(c))]) for c in lanes]
+    keep = []
+    for i, c in enumerate(lanes):
+        crowded = any(
+            abs(lanes[j] - c) < 0.6 * pitch and vote[j] >= 2 * vote[i]
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(lanes)
+        )
+        if not crowded:
+            keep.append(c)
+    return keep
 
 
 def _peaks(
