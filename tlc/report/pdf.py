@@ -13,14 +13,16 @@ substance's name) are drawn, piece by piece within the line, in DejaVu Sans
 (shipped with matplotlib) as an embedded Type 3 font, which is extracted too.
 
 Why: with DejaVu Sans for everything, matplotlib laid out every glyph of
-every line itself (Type 3 and Type 42 alike, with kerning), and a 6-sample
-card (7 pages, ~380 lines) took about 0.9 s to draw after the imports, 1.5 s
-in all in ``tlc analyse``; Type 42 also subsets the font with fontTools,
-about 0.3 s more per font. With the standard fonts, and each page's lines
-drawn by one artist straight through the renderer's ``draw_text`` (no
-``Text`` artist per line), the same card draws in about 0.12 s; importing
-matplotlib's figure and PDF backend (about 0.4 s) is now most of the cost
-(``python bench/card.py`` prints the render times).
+every line itself (Type 3 and Type 42 alike, with kerning), and drawing a
+6-sample card (7 pages, about 400 lines) took 0.84 s on the project's 2-core
+machine, on top of 0.35-0.45 s of imports; Type 42 would also subset the
+font with fontTools, about 0.3 s more per font. With the standard fonts, and
+each page's lines drawn by one artist straight through the renderer's
+``draw_text`` (no ``Text`` artist per line), the same card draws in 0.11 s,
+a 1- or 2-sample card in about 0.05 s (``python bench/card.py`` prints
+these); in ``tlc analyse`` the PDF now costs its imports plus about 0.12 s.
+The look is kept: same layout, sizes and colours; Helvetica sets a little
+narrower than DejaVu Sans, so fewer cards run onto a second page.
 
 Layout is done in points from the top-left corner of the page. Lines are
 wrapped by *measuring* each word with the advance widths of the font that is
@@ -664,6 +666,8 @@ def _page_text_class() -> type:
             gc = renderer.new_gc()
             try:
                 for x, base, text, size, bold, colour in self._items:
+                    if not text:
+                        continue
                     gc.set_foreground(colour)
                     y = (self._height - base) * k
                     for piece, core in self._measure.runs(text):
@@ -724,7 +728,14 @@ def _draw(pages: list[_Page], card: Card, paper: str, measure: Measure) -> bytes
                 if kind == "text":
                     size = kw["size"]
                     items.append(
-                        (kw["x"], kw["y"] + size * _ASCENT, kw["s"], size, kw["bold"], kw["colour"])
+                        (
+                            kw["x"],
+                            kw["y"] + size * _ASCENT,
+                            kw["s"],
+                            size,
+                            kw.get("bold", False),
+                            kw["colour"],
+                        )
                     )
                 elif kind == "line":
                     y = 1 - kw["y"] / h
