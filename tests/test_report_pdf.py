@@ -17,6 +17,8 @@ from html.parser import HTMLParser
 import numpy as np
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_report_data import (
     clean_sample,
     danger_sample,
@@ -149,6 +151,24 @@ def test_measure_reads_the_drawn_fonts():
     assert m.runs("cocaïne « œ »") == [("cocaïne « œ »", True)]
     mixed = "Migre avec le témoin α-PVP de cette plaque, ΔRf 0.02 ; ≥ 3 " * 4
     assert all(m.width(x, 9) <= 150 for x in m.wrap(mixed, 150, 9))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(alphabet="aeimWé œ«»’–-Δα■€²ç", max_size=120),
+    width=st.floats(20, 300),
+    size=st.floats(6, 20),
+    bold=st.booleans(),
+)
+def test_wrap_keeps_every_character_and_the_width(text, width, size, bold):
+    m = Measure()
+    lines = m.wrap(text, width, size, bold=bold)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for line in lines:
+        assert line == line.strip()
+        # Only a single character wider than the line may exceed it.
+        assert m.width(line, size, bold=bold) <= width or len(line) == 1
+    assert "".join(p for p, _ in m.runs(text)) == text
 
 
 def _words(data: bytes) -> list[tuple[int, float, float, str]]:
