@@ -236,6 +236,19 @@ def test_orientation_with_lines_found_one_way_only():
     assert choose_orientation({2: 0.5}, writing=no_writing, evidence=no_marks) == (2, False)
 
 
+def test_faint_lines_across_an_unmarked_plate_are_not_a_sideways_plate():
+    # synthetic-037 again: an upright plate with no visible front showed
+    # faint streaks across (0.52) when turned; reading it sideways gave
+    # nonsense. Refused, unless the origin's marks say which way it stands
+    # (the real sideways plate appaloosa/8333: lines at 0.49, ticks).
+    assert choose_orientation({1: 0.52}, writing=no_writing, evidence=no_marks) is None
+    assert choose_orientation({1: 0.52, 3: 0.52}, writing=no_writing, evidence=no_marks) is None
+    marked = {1: 8.5, 3: 23.8}
+    assert choose_orientation(
+        {1: 0.49, 3: 0.49}, writing=no_writing, evidence=marked.__getitem__
+    ) == (3, False)
+
+
 def test_orientation_follows_the_labels():
     # labels beyond the "front" as found: the plate is upside down
     def writing(k):

@@ -374,9 +374,13 @@ def analyse(
         def writing(k: int) -> tuple[float, float]:
             return lines_mod.writing_beyond(rotated[k][1], found[k], px_per_mm=ppm)
 
-        k, guessed = choose_orientation(
+        chosen = choose_orientation(
             {j: found[j].confidence for j in found}, writing=writing, evidence=evidence
         )
+        if chosen is None:
+            assert first_error is not None  # the upright plate's lines were not found
+            raise first_error
+        k, guessed = chosen
         lines = found[k]
         if guessed:
             plate = dataclasses.replace(
@@ -508,12 +512,20 @@ def analyse(
     )
 
 
+#: Lines found only with the plate turned a quarter must be at least this
+#: clear to read the plate as lying sideways without origin marks (benchmark
+#: plate synthetic-037: an upright plate with no visible front showed lane
+#: streaks at 0.52; the real sideways plate appaloosa/8333 shows its lines at
+#: 0.49, and ticks on its origin).
+MIN_SIDEWAYS_CONFIDENCE = 0.6
+
+
 def choose_orientation(
     confidence: dict[int, float],
     *,
     writing: Callable[[int], tuple[float, float]],
     evidence: Callable[[int], float],
-) -> tuple[int, bool]:
+) -> tuple[int, bool] | None:
     """Which quarter turn stands the plate upright, and whether that is a guess.
 
     Parameters
@@ -530,9 +542,12 @@ def choose_orientation(
 
     Returns
     -------
-    (int, bool)
+    (int, bool) or None
         The quarter turns, and True when the evidence could not tell the
-        plate from its half-turned self (a sideways plate without marks).
+        plate from its half-turned self (a sideways plate without marks);
+        None when lines were found only across the plate, faint
+        (confidence under ``MIN_SIDEWAYS_CONFIDENCE``) and with no origin
+        marks to say which way it stands.
 
     Raises
     ------
@@ -546,9 +561,15 @@ def choose_orientation(
     side = max(confidence.get(1, -1.0), confidence.get(3, -1.0))
     # Level lines only once turned a quarter: the plate lies sideways.
     sideways = (side >= 0.6 and side >= up + 0.35) or up < 0
+    # Nothing upright and only faint lines across may be lane streaks rather
+    # than a sideways plate's baseline and front: that needs the marks of an
+    # origin to tell which way the plate stands, or it is not read at all.
+    faint = up < 0 and side < MIN_SIDEWAYS_CONFIDENCE
     # The two ways it may then stand: as found, and half a turn from that.
     first, turned = (1, 3) if sideways else (0, 2)
     if first not in confidence or turned not in confidence:
+        if faint:
+            return None
         return (first if first in confidence else turned), sideways
     below, above = writing(first)
     if max(below, above) >= 1.0 and min(below, above) <= 0.2 * max(below, above):
@@ -556,7 +577,10 @@ def choose_orientation(
         return (first if below > above else turned), False
     e_first, e_turned = evidence(first), evidence(turned)
     if sideways:
-        return (turned if e_turned > e_first else first), abs(e_turned - e_first) < 1.0
+        guessed = abs(e_turned - e_first) < 1.0
+        if faint and guessed:
+            return None
+        return (turned if e_turned > e_first else first), guessed
     # the photo's own orientation is the usual one: turning needs clear evidence
     return (turned if e_turned > 2 * e_first + 2.0 else first), False
 
