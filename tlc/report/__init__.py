@@ -198,7 +198,8 @@ def render_pdf(
     Returns
     -------
     bytes
-        The PDF file; its text is extractable (TrueType fonts embedded).
+        The PDF file; its text is extractable (standard Helvetica fonts, with
+        DejaVu Sans embedded for characters outside cp1252).
 
     Raises
     ------
