@@ -207,3 +207,17 @@ def test_a_weak_spot_off_centre_is_not_a_lane_of_its_own():
     smap += 0.035 * np.exp(-0.5 * (((rows - 350) / 8) ** 2 + ((cc - 118) / 8) ** 2))
     lanes = find_lanes(smap.astype(np.float32), LINES, px_per_mm=PPM)
     assert [round(lane.col) for lane in lanes] == pytest.approx([60, 150, 240, 330], abs=2)
+
+
+def test_a_marked_empty_lane_at_the_end_of_the_row_is_a_lane():
+    # Three spotted lanes 60 px apart and a pencil tick on the baseline one
+    # pitch further: the fourth lane is empty but marked.
+    smap = map_with_spots([60, 120, 180])
+    dark = np.zeros_like(smap)
+    dark[:] = 0.002 * np.random.default_rng(0).standard_normal(dark.shape)
+    dark[690:711, 239:242] = 0.3  # a 2.5 mm tick across the baseline (row 700)
+    lanes = find_lanes(smap, LINES, px_per_mm=PPM, dark_map=dark.astype(np.float32))
+    assert [round(lane.col) for lane in lanes] == pytest.approx([60, 120, 180, 240], abs=3)
+    # without the tick, nothing says the row goes on
+    lanes = find_lanes(smap, LINES, px_per_mm=PPM, dark_map=np.zeros_like(smap))
+    assert len(lanes) == 3

@@ -295,6 +295,7 @@ def find_lanes(
     if n_lanes is None:
         peaks = _drop_crowded(peaks, profile + marks)
         peaks, inferred = _complete_row(peaks, min_pitch=min_pitch)
+        peaks = _extend_row(peaks, marks, min_pitch=min_pitch, side=side)
     flags: tuple[str, ...] = ()
     if n_lanes is None or len(peaks) == n_lanes:
         centres = peaks
@@ -424,6 +425,39 @@ def _complete_row(lanes: list[float], *, min_pitch: float) -> tuple[list[float],
         inferred.extend(lo + (hi - lo) * j / k for j in range(1, k))
     out = sorted([*lanes, *inferred])
     return out, inferred
+
+
+#: Vote of a pencil mark (0.8 per tick, 0.6 per label) that adds a lane one
+#: pitch beyond either end of an evenly spaced row.
+END_MARK_LEVEL = 0.45
+
+
+def _extend_row(
+    lanes: list[float], marks: np.ndarray, *, min_pitch: float, side: int
+) -> list[float]:
+    """An evenly spaced row of lanes, with a marked lane one pitch beyond either end.
+
+    An empty lane at the end of the row shows only by its label or tick. A
+    mark one pitch out (within a quarter pitch) is taken when it stands
+    clear of the last lane's own marks: half-way back, the marks fall to
+    under half of it (a long label spilling over is not a lane).
+    """
+    pitch = _pitch(lanes, min_pitch=min_pitch)
+    if pitch is None:
+        return lanes
+    out = sorted(lanes)
+    w = len(marks)
+    half = max(1, round(0.25 * pitch))
+    for end, step in ((out[0], -pitch), (out[-1], pitch)):
+        guess = round(end + step)
+        lo, hi = guess - half, guess + half + 1
+        if lo < side or hi > w - side:
+            continue
+        i = lo + int(np.argmax(marks[lo:hi]))
+        mid = marks[round((end + i) / 2)]
+        if marks[i] >= END_MARK_LEVEL and mid < 0.5 * marks[i]:
+            out.append(float(i))
+    return sorted(out)
 
 
 def _drop_crowded(lanes: list[float], votes: np.ndarray) -> list[float]:
