@@ -27,19 +27,27 @@ def synthetic(n: int, seed: int, keep: Path | None, verbose: bool) -> ev.Summary
     import cv2
     import numpy as np
 
+    import tempfile
+
+    from tlc.io import read_image
     from tlc.pipeline import analyse
     from tlc.synth import make_plate, random_plate
 
     gen = np.random.default_rng(seed)
     out = []
+    scratch = tempfile.TemporaryDirectory()
     for i in range(n):
         kwargs = random_plate(gen)
-        image, truth = make_plate(**kwargs)
+        photo, truth = make_plate(**kwargs)
         name = f"synthetic-{i:03d}"
+        folder = keep if keep is not None else Path(scratch.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        # The photo goes through a JPEG file and tlc's own reader, as with
+        # `tlc analyse photo.jpg` (which decodes large photos at reduced size).
+        cv2.imwrite(str(folder / f"{name}.jpg"), photo[:, :, ::-1])
         if keep is not None:
-            keep.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(str(keep / f"{name}.jpg"), image[:, :, ::-1])
             truth.to_yaml(keep / f"{name}.truth.yaml")
+        image = read_image(folder / f"{name}.jpg")
         # Rf is measured to the densest point of a spot (docs/conventions.md).
         lanes_rf = [
             sorted(s.peak_rf if s.peak_rf is not None else s.rf for s in lane.spots)
@@ -58,6 +66,7 @@ def synthetic(n: int, seed: int, keep: Path | None, verbose: bool) -> ev.Summary
                   f"mode={kwargs['mode']} rot={kwargs['rotation']} persp={kwargs['perspective']:.2f} "
                   f"crop={kwargs['cropped']} front={kwargs['front_line']} seed={kwargs['rng']}",
                   file=sys.stderr)
+    scratch.cleanup()
     return ev.Summary(tuple(out))
 
 
