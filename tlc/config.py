@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from tlc._yaml import load_yaml_mapping
 from tlc.errors import ConfigError
 
 #: Languages the built-in catalogues hold; a service may add more (``messages``).
@@ -146,27 +147,13 @@ def load_service(path: str | os.PathLike[str] | None = None) -> Service:
     file, origin = config_path(path)
     if file is None:
         return Service()
-    if not file.is_file():
-        via = "--config" if origin == "--config" else origin
-        msg = f"{file}: no such configuration file (given by {via}); run `tlc config init {file}`"
-        raise ConfigError(msg)
-    import yaml
-
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{file}: cannot be read ({exc})"
-        raise ConfigError(msg) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        msg = f"{file}: not valid YAML{where}; check the indentation and the quotes"
-        raise ConfigError(msg) from exc
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        msg = f"{file}: expected `field: value` lines, found a {type(data).__name__}"
-        raise ConfigError(msg)
+    via = "--config" if origin == "--config" else origin
+    data = load_yaml_mapping(
+        file,
+        error=ConfigError,
+        missing=f"no such configuration file (given by {via}); run `tlc config init {file}`",
+        expected="expected `field: value` lines",
+    )
     return parse_service(data, source=file)
 
 

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tlc._yaml import load_yaml_mapping
 from tlc.errors import LayoutError
 
 if TYPE_CHECKING:
@@ -372,22 +373,15 @@ def load_layout(path: str | os.PathLike[str]) -> Layout:
         If the file is missing or unreadable, is not valid YAML, or holds an
         unknown key or a wrong value; the message names the file and the key.
     """
-    import yaml
-
     p = Path(path)
-    if not p.is_file():
-        msg = f"{p}: no such layout file; check the --layout path"
-        raise LayoutError(msg)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{p}: the layout file cannot be read as UTF-8 text"
-        raise LayoutError(msg) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        msg = f"{p}: not valid YAML{where}; check the indentation and the quotes"
-        raise LayoutError(msg) from exc
+    data = load_yaml_mapping(
+        p,
+        error=LayoutError,
+        missing="no such layout file; check the --layout path",
+        unreadable="the layout file cannot be read as UTF-8 text",
+        expected="expected `key: value` lines (system, lanes, ...)",
+        kind=_kind,
+    )
     return parse_layout(data, source=str(p))
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tlc._yaml import load_yaml_mapping
 from tlc.errors import ConfigError
 
 #: Folder of the built-in catalogues.
@@ -58,24 +59,10 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
 def _read(path: str, mtime: float) -> dict[str, str]:
     # mtime is part of the cache key so that an edited file is read again.
     del mtime
-    import yaml
-
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{p}: cannot be read ({exc})"
-        raise ConfigError(msg) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        msg = f"{p}: not valid YAML{where}; check the indentation and the quotes"
-        raise ConfigError(msg) from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        msg = f"{p}: a message catalogue holds `key: text` lines, found a {type(data).__name__}"
-        raise ConfigError(msg)
+    data = load_yaml_mapping(
+        p, error=ConfigError, expected="a message catalogue holds `key: text` lines"
+    )
     try:
         return flatten(data)
     except ValueError as exc:
