@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tlc.config import Service
     from tlc.library import Library
     from tlc.pipeline import Analysis
+    from tlc.report.content import Card
 
 __all__ = [
     "FORMATS",
@@ -167,11 +168,9 @@ def render_html(
     ConfigError
         If there is no wording for ``lang``.
     """
-    from tlc.report.content import build_card
     from tlc.report.html import render
 
-    _check(lang, paper)
-    card = build_card(analysis, library, lang=lang, service=service)
+    card = _build(analysis, library, lang=lang, service=service, paper=paper)
     return render(card, picture=picture, paper=paper, image=analysis.image)
 
 
@@ -203,16 +202,12 @@ def render_pdf(
 
     Raises
     ------
-    ValueError
-        If ``paper`` is not a4 or a5.
-    ConfigError
-        If there is no wording for ``lang``.
+    ValueError, ConfigError
+        As for :func:`render_html`.
     """
-    from tlc.report.content import build_card
     from tlc.report.pdf import render
 
-    _check(lang, paper)
-    card = build_card(analysis, library, lang=lang, service=service)
+    card = _build(analysis, library, lang=lang, service=service, paper=paper)
     return render(card, picture=picture, paper=paper, image=analysis.image)
 
 
@@ -258,6 +253,31 @@ def write_cards(
         If a file cannot be written.
     """
     from tlc.io import write_bytes_atomic, write_text_atomic
+
+    card = _build(analysis, library, lang=lang, service=service, paper=paper, formats=formats)
+    folder = Path(out_dir)
+    written = []
+    for fmt in formats:
+        path = folder / f"{stem}.card.{fmt}"
+        page = _lay_out(fmt, card, picture=picture, paper=paper, image=analysis.image)
+        if isinstance(page, bytes):
+            write_bytes_atomic(path, page)
+        else:
+            write_text_atomic(path, page)
+        written.append(path)
+    return written
+
+
+def _build(
+    analysis: Analysis,
+    library: Library,
+    *,
+    lang: str,
+    service: Service,
+    paper: str,
+    formats: tuple[str, ...] | list[str] = (),
+) -> Card:
+    # The checks and the card model that every format starts from.
     from tlc.report.content import build_card
 
     _check(lang, paper)
@@ -265,26 +285,20 @@ def write_cards(
         if fmt not in FORMATS:
             msg = f"unknown card format {fmt!r}; use pdf, html or txt"
             raise ValueError(msg)
-    card = build_card(analysis, library, lang=lang, service=service)
-    folder = Path(out_dir)
-    written = []
-    for fmt in formats:
-        path = folder / f"{stem}.card.{fmt}"
-        if fmt == "pdf":
-            from tlc.report.pdf import render as render_pdf_card
+    return build_card(analysis, library, lang=lang, service=service)
 
-            write_bytes_atomic(
-                path, render_pdf_card(card, picture=picture, paper=paper, image=analysis.image)
-            )
-        elif fmt == "html":
-            from tlc.report.html import render as render_html_card
 
-            write_text_atomic(
-                path, render_html_card(card, picture=picture, paper=paper, image=analysis.image)
-            )
-        else:
-            from tlc.report.text import render_text
+def _lay_out(
+    fmt: str, card: Card, *, picture: np.ndarray | None, paper: str, image: str
+) -> str | bytes:
+    # One format of an already built card: PDF bytes, HTML or plain text (no
+    # colour: a file). Each layout module loads only when its format is asked.
+    if fmt == "txt":
+        from tlc.report.text import render_text
 
-            write_text_atomic(path, render_text(card, colour=False))
-        written.append(path)
-    return written
+        return render_text(card, colour=False)
+    if fmt == "pdf":
+        from tlc.report import pdf as layout
+    else:
+        from tlc.report import html as layout
+    return layout.render(card, picture=picture, paper=paper, image=image)
