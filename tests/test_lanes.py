@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tlc.lanes import Lane, find_lanes, spot_map
+from tlc.lanes import Lane, drop_unmarked_empty, find_lanes, spot_map
 from tlc.lines import Lines
 
 CENTRE_TOL_MM = 1.5
@@ -221,3 +221,19 @@ def test_a_marked_empty_lane_at_the_end_of_the_row_is_a_lane():
     # without the tick, nothing says the row goes on
     lanes = find_lanes(smap, LINES, px_per_mm=PPM, dark_map=np.zeros_like(smap))
     assert len(lanes) == 3
+
+
+def test_an_empty_lane_without_marks_is_dropped_and_a_marked_one_kept():
+    lanes = (
+        Lane(index=1, col=60.0, width=50.0),
+        Lane(index=2, col=120.0, width=50.0),
+        Lane(index=3, col=180.0, width=50.0, flags=("lane_from_spacing",)),
+        Lane(index=4, col=240.0, width=50.0),
+        Lane(index=5, col=300.0, width=50.0),
+    )
+    dark = np.zeros((800, 480), np.float32)
+    dark[690:711, 239:242] = 0.3  # a tick on lane 4's origin
+    kept = drop_unmarked_empty(lanes, {1, 2}, dark, LINES, px_per_mm=PPM)
+    assert [lane.index for lane in kept] == [1, 2, 3, 4]  # lane 5: empty, unmarked
+    # nothing at all seen: every lane is kept rather than none
+    assert drop_unmarked_empty(lanes[4:], set(), dark, LINES, px_per_mm=PPM) == lanes[4:]

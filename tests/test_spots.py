@@ -281,3 +281,16 @@ def test_spot_dict_round_trip():
     assert d["extent_mm"] == {"top": 49.0, "bottom": 51.0, "half_width": 1.0}
     assert d["colour"].lower() == "#283c32"
     assert Spot.from_dict(d, lane=2, px_per_mm=8.0) == spot
+
+
+def test_a_faint_band_across_the_lane_is_not_a_spot():
+    # Bug (benchmark plate synthetic-070): under an unmarked front, the faint
+    # band where the solvent's residue dried was read as a spot at Rf 0.90
+    # in every lane. Faint, lane-wide and wider than tall: a band.
+    rows, cols = np.mgrid[0:800, 0:480]
+    band = 0.04 * np.exp(-0.5 * ((rows - 150) / 12) ** 2) * (1 + 0.2 * np.cos((cols - 240) / 15))
+    spot = 0.04 * np.exp(-0.5 * (((rows - 400) / 9) ** 2 + ((cols - 240) / 9) ** 2))
+    smap = (band + spot).astype(np.float32)
+    image = np.full((800, 480, 3), 200, np.uint8)
+    spots = rf_mod.measure(find_spots(image, smap, (LANE,), LINES, px_per_mm=8.0), LINES)
+    assert [round(s.rf, 2) for s in spots] == [0.5]  # the faint round spot stays

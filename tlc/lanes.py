@@ -322,6 +322,52 @@ def find_lanes(
     )
 
 
+def drop_unmarked_empty(
+    lanes: tuple[Lane, ...],
+    with_spots: set[int],
+    dark_map: np.ndarray,
+    lines: Lines,
+    *,
+    px_per_mm: float,
+) -> tuple[Lane, ...]:
+    """The lanes found, without those that hold nothing and bear no mark.
+
+    A lane found by its votes whose spots all turned out not to be spots (a
+    band under the front, a smudge) has nothing left to show it is a lane;
+    a lane placed by a tick or a label, or in a gap of the row, stays even
+    when empty.
+
+    Parameters
+    ----------
+    lanes : tuple of Lane
+    with_spots : set of int
+        Indices of the lanes that hold at least one spot.
+    dark_map : (H, W) ndarray of float32
+    lines : Lines
+    px_per_mm : float
+
+    Returns
+    -------
+    tuple of Lane
+        The lanes kept, unchanged (numbered as before); all of them if
+        none would be left.
+    """
+    marks = 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm)
+    marks += 0.6 * label_profile(dark_map, lines, px_per_mm=px_per_mm)
+    reach = round(1.5 * px_per_mm)
+
+    def marked(lane: Lane) -> bool:
+        c = round(lane.col)
+        return float(marks[max(0, c - reach) : c + reach + 1].max(initial=0.0)) >= MARK_LEVEL
+
+    kept = [
+        lane
+        for lane in lanes
+        if lane.index in with_spots or "lane_from_spacing" in lane.flags or marked(lane)
+    ]
+    return tuple(kept) if kept else lanes
+
+
 def _add_marked_lanes(
     peaks: list[float], marked: list[float], marks: np.ndarray, *, min_pitch: float
 ) -> list[float]:

@@ -462,6 +462,17 @@ def analyse(
             origin_rf=config.origin_rf,
         )
         spots = spots_mod.merge(spots, glowing, px_per_mm=ppm)
+    if not labels:
+        # without --lanes, a lane whose every "spot" was dropped was not one
+        kept = lanes_mod.drop_unmarked_empty(
+            lanes, {s.lane for s in spots}, dark_map, lines, px_per_mm=ppm
+        )
+        number = {lane.index: i + 1 for i, lane in enumerate(kept)}
+        lanes = tuple(
+            dataclasses.replace(lane, index=number[lane.index], label=f"S{number[lane.index]}")
+            for lane in kept
+        )
+        spots = tuple(dataclasses.replace(s, lane=number[s.lane]) for s in spots)
     spots = rf_mod.measure(spots, lines)
     idents = _identify(
         lanes,

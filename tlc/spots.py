@@ -105,6 +105,13 @@ ORIGIN_RF = 0.06
 #: A faint "spot" taller than this (mm, at half its peak) is the plate, not a spot.
 BROAD_MM = 7.0
 
+#: A faint "spot" as wide as its lane and this many times wider than tall is a
+#: band across the plate.
+BAND_ASPECT = 1.4
+
+#: A spot is measured within this distance (mm) of its centre across the lane.
+MEASURE_HALF_MM = 3.0
+
 #: Below this Rf distance from the front, a spot ran with the solvent front.
 FRONT_RF = 0.05
 
@@ -239,6 +246,17 @@ def _lane_spots(
         # how a spot looks: a spot that faint is a compact trace.
         if (spot.bottom - spot.top) > BROAD_MM * px_per_mm and spot.contrast < 2.5 * min_contrast:
             continue
+        # Faint, as wide as the lane and wider than tall is a band across the
+        # plate (the residue under an unmarked front, uneven coating), not a
+        # spot: spots are round or drawn out along the run (measured on 115
+        # spots: width/height at most 1.26).
+        width, height = 2 * spot.half_width, spot.bottom - spot.top + 1
+        if (
+            spot.contrast < 2.5 * min_contrast
+            and width >= 0.9 * min(lane.width, 2 * MEASURE_HALF_MM * px_per_mm)
+            and width > BAND_ASPECT * height
+        ):
+            continue
         # one spot seen twice (two maxima on a flat top): keep the stronger
         twin = [s for s in spots if abs(s.row - spot.row) < 0.8 * px_per_mm]
         if twin:
@@ -356,7 +374,7 @@ def _measure(
 ) -> Spot | None:
     """Measure one spot found near ``(row, col)``: centroid, extent, strength, colour."""
     h, w = smap.shape
-    half = int(min(lane.width / 2, 3.0 * px_per_mm))
+    half = int(min(lane.width / 2, MEASURE_HALF_MM * px_per_mm))
     c0, c1 = max(0, col - half), min(w, col + half + 1)
     r0, r1 = max(0, row - round(12 * px_per_mm)), min(h, row + round(12 * px_per_mm))
     cols = np.arange(c0, c1)
