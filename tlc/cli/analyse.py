@@ -9,13 +9,19 @@ written and the analysis warnings go to stderr.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from tlc.cli._common import library_folders, library_option
+from tlc.cli._common import (
+    CardChoices,
+    card_choices,
+    card_formats,
+    card_options,
+    library_folders,
+    make_folder,
+)
 
 
 @click.command("analyse")
@@ -58,36 +64,7 @@ from tlc.cli._common import library_folders, library_option
     metavar="DIR",
     help="Folder for the result files (created if needed; default: beside IMAGE).",
 )
-@click.option(
-    "--lang",
-    default=None,
-    metavar="fr|en",
-    help="Language of the card (default: the service config's, else the locale's, else en).",
-)
-@library_option
-@click.option(
-    "--card",
-    "formats",
-    default="pdf",
-    show_default=True,
-    metavar="FORMATS",
-    help="Card files to write, comma-separated: pdf, html, txt, or none.",
-)
-@click.option(
-    "--paper",
-    type=click.Choice(["a4", "a5"]),
-    default="a4",
-    show_default=True,
-    help="Paper size of the PDF card and of the HTML print layout.",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="FILE",
-    help="Service configuration file: name, contact, language (see `tlc config`).",
-)
+@card_options
 @click.option(
     "--expected",
     default=None,
@@ -173,18 +150,11 @@ def command(
       tlc analyse plate.jpg --json > result.json
     """
     from tlc import layout as layout_mod
-    from tlc.config import load_service
     from tlc.io import read_image
     from tlc.library import load_library
     from tlc.pipeline import Config, analyse
-    from tlc.report import default_language, parse_formats
 
-    try:
-        fmts = parse_formats(formats)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--card") from exc
-    service = load_service(config_file)
-    lang = lang or service.language or default_language()
+    card = card_choices(card_formats(formats), lang=lang, paper=paper, config_file=config_file)
 
     layout = _read_layout(image, layout_file)
     layout = layout_mod.with_options(
@@ -217,23 +187,12 @@ def command(
     # Render everything before writing anything, so that a failure (a missing
     # wording for --lang) leaves no half set of files behind.
     # (The card text is made even with --json: it checks that --lang has a wording.)
-    from tlc.report import card_text
-
     result = analysis.to_dict()
-    text = card_text(analysis, library, lang=lang, service=service, colour=sys.stdout.isatty())
+    text = card.text(analysis, library)
     if as_json:
         text = json.dumps(result, ensure_ascii=False)
     written = _write_files(
-        analysis,
-        result,
-        photo,
-        image=image,
-        out_dir=out_dir,
-        library=library,
-        formats=fmts,
-        lang=lang,
-        service=service,
-        paper=paper,
+        analysis, result, photo, image=image, out_dir=out_dir, library=library, card=card
     )
     if as_json:
         click.echo(text)
@@ -266,23 +225,15 @@ def _write_files(
     image: Path,
     out_dir: Path | None,
     library: Any,
-    formats: tuple[str, ...],
-    lang: str,
-    service: Any,
-    paper: str,
+    card: CardChoices,
 ) -> list[Path]:
     from tlc.errors import ImageError
     from tlc.io import write_png, write_text_atomic
     from tlc.plate import rectify
-    from tlc.report import write_cards
     from tlc.report.overlay import annotate
 
     folder = out_dir if out_dir is not None else image.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        msg = f"{folder}: cannot create the output folder ({exc.strerror or exc}); choose --out"
-        raise ImageError(msg) from exc
+    make_folder(folder, advice="; choose --out")
     stem = image.stem
     json_path = folder / f"{stem}.tlc.json"
     png_path = folder / f"{stem}.annotated.png"
@@ -290,7 +241,7 @@ def _write_files(
     # which a photo is read from, so the photo can never be overwritten; this
     # check keeps it so if the names change.
     source = image.resolve()
-    for path in (json_path, png_path, *(folder / f"{stem}.card.{f}" for f in formats)):
+    for path in (json_path, png_path, *(folder / f"{stem}.card.{f}" for f in card.formats)):
         if path.resolve() == source:  # pragma: no cover - guarded by the naming above
             msg = f"{path}: would overwrite the photo; choose another --out"
             raise ImageError(msg)
@@ -298,17 +249,7 @@ def _write_files(
     try:
         write_text_atomic(json_path, json.dumps(result, ensure_ascii=False, indent=1) + "\n")
         write_png(png_path, picture)
-        cards = write_cards(
-            analysis,
-            library,
-            formats=formats,
-            out_dir=folder,
-            stem=stem,
-            lang=lang,
-            service=service,
-            picture=picture,
-            paper=paper,
-        )
+        cards = card.write(analysis, library, folder=folder, stem=stem, picture=picture)
     except OSError as exc:
         msg = f"{folder}: cannot write the result files ({exc.strerror or exc}); choose --out"
         raise ImageError(msg) from exc

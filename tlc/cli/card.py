@@ -3,46 +3,22 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from tlc.cli._common import library_folders, library_option
+from tlc.cli._common import card_choices, card_formats, card_options, library_folders, make_folder
 
 
 @click.command("card")
 @click.argument("result", type=click.Path(path_type=Path))
-@click.option(
-    "--lang", default=None, help="Language of the card: fr or en (default: config, then locale)."
-)
-@click.option(
-    "--card",
-    "formats",
-    default="pdf",
-    show_default=True,
-    help="Card files to write, comma-separated: pdf, html, txt, none.",
-)
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the card files (default: beside RESULT).",
 )
-@click.option(
-    "--paper",
-    type=click.Choice(["a4", "a5"]),
-    default="a4",
-    show_default=True,
-    help="Paper size of the PDF and of the HTML print layout.",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="Service configuration file (see `tlc config`).",
-)
-@library_option
+@card_options
 def command(
     result: Path,
     lang: str | None,
@@ -59,43 +35,18 @@ def command(
     Example:
       tlc card plate.tlc.json --lang fr --card pdf,html
     """
-    from tlc.config import load_service
-    from tlc.errors import ImageError
-    from tlc.report import card_text, default_language, parse_formats, write_cards
-
-    try:
-        fmts = parse_formats(formats)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--card") from exc
+    fmts = card_formats(formats)
     analysis = _read_result(result)
-    service = load_service(config_file)
-    lang = lang or service.language or default_language()
+    card = card_choices(fmts, lang=lang, paper=paper, config_file=config_file)
     library = _library(library_dirs)
-    click.echo(
-        card_text(analysis, library, lang=lang, service=service, colour=sys.stdout.isatty()),
-        nl=False,
-    )
-    if not fmts:
+    click.echo(card.text(analysis, library), nl=False)
+    if not card.formats:
         return
     picture = _picture(analysis, result)
     folder = out_dir or result.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        msg = f"{folder}: cannot create the output folder ({exc.strerror or exc})"
-        raise ImageError(msg) from exc
+    make_folder(folder)
     stem = result.name.removesuffix(".json").removesuffix(".tlc")
-    for path in write_cards(
-        analysis,
-        library,
-        formats=fmts,
-        out_dir=folder,
-        stem=stem,
-        lang=lang,
-        service=service,
-        picture=picture,
-        paper=paper,
-    ):
+    for path in card.write(analysis, library, folder=folder, stem=stem, picture=picture):
         click.echo(f"tlc: wrote {path}", err=True)
 
 
