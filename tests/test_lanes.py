@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tlc.lanes import Lane, drop_unmarked_empty, find_lanes, spot_map
+from tlc.lanes import Lane, drop_unmarked_empty, find_lanes, ring_candidates, spot_map
 from tlc.lines import Lines
 
 CENTRE_TOL_MM = 1.5
@@ -237,3 +237,34 @@ def test_an_empty_lane_without_marks_is_dropped_and_a_marked_one_kept():
     assert [lane.index for lane in kept] == [1, 2, 3, 4]  # lane 5: empty, unmarked
     # nothing at all seen: every lane is kept rather than none
     assert drop_unmarked_empty(lanes[4:], set(), dark, LINES, px_per_mm=PPM) == lanes[4:]
+
+
+# --------------------------------------------------------------------------- #
+# spots ringed in pencil
+# --------------------------------------------------------------------------- #
+
+
+def paper_with_rings(rings: list[tuple[int, int]], *, radius: int = 20) -> np.ndarray:
+    """A dark-feature map of white paper with pencil rings (row, col), 5 mm across."""
+    import cv2
+
+    dark = (0.004 * np.random.default_rng(0).standard_normal((800, 480))).astype(np.float32)
+    for row, col in rings:
+        cv2.ellipse(dark, (col, row), (radius, radius + 4), 0, 0, 360, 0.25, 2)
+    return dark
+
+
+def test_pencil_rings_between_the_lines_are_spots():
+    # Staff ring under the lamp what may fade in daylight (real photos of
+    # rf_calculator: paper mock-ups with pencil rings only).
+    dark = paper_with_rings([(400, 100), (250, 300), (760, 200)])  # the last under the baseline
+    rings = ring_candidates(dark, LINES, px_per_mm=PPM)
+    assert sorted((round(r), round(c)) for r, c, *_ in rings) == [(250, 300), (400, 100)]
+    assert all(abs(2 * hh / PPM - 6.0) < 1.0 and abs(2 * hw / PPM - 5.0) < 1.0
+               for _, _, hh, hw, _ in rings)  # fmt: skip
+
+
+def test_no_ring_in_noise_or_on_blank_paper():
+    noisy = (0.05 * np.random.default_rng(1).standard_normal((800, 480))).astype(np.float32)
+    assert len(ring_candidates(noisy, LINES, px_per_mm=PPM)) == 0
+    assert len(ring_candidates(np.zeros((800, 480), np.float32), LINES, px_per_mm=PPM)) == 0

@@ -328,3 +328,23 @@ def test_from_dict_refuses_other_json():
         Analysis.from_dict({"schema": "something-else/1"})
     with pytest.raises(ValueError, match="not a tlc-result/1 object"):
         Analysis.from_dict([])  # type: ignore[arg-type]
+
+
+def test_spots_ringed_in_pencil_on_paper_are_read():
+    # Like the rf_calculator mock-ups: white paper, a pencil baseline and
+    # front, and only pencil rings where the spots were. Each ring is a spot
+    # at the ring's centre, flagged spot_circled.
+    import cv2
+
+    paper = np.full((800, 480, 3), 232, np.uint8)
+    paper += np.random.default_rng(0).integers(0, 4, paper.shape, dtype=np.uint8)
+    for row in (100, 700):
+        cv2.line(paper, (8, row), (471, row), (110, 110, 110), 2)
+    rings = {120: 400, 240: 310, 360: 580}  # col: row
+    for col, row in rings.items():
+        cv2.ellipse(paper, (col, row), (18, 22), 0, 0, 360, (95, 95, 95), 2)
+    analysis = analyse(paper)
+    found = [[(round(s.rf, 2), s.flags) for s in lane.spots] for lane in analysis.lanes]
+    expected = [round((700 - row) / 600, 2) for row in rings.values()]
+    assert [[rf for rf, _ in lane] for lane in found] == [[rf] for rf in expected]
+    assert all("spot_circled" in flags for lane in found for _, flags in lane)

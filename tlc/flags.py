@@ -73,6 +73,8 @@ _FLAGS = (
          "Nothing marks this lane; it was placed in a gap between evenly spaced lanes."),
     # spots
     Flag("spot_faint", "info", "The spot is faint; it may be a trace or an artefact."),
+    Flag("spot_circled", "info",
+         "The spot was found by the pencil ring drawn round it; it may have faded."),
     Flag("spot_merged", "warning",
          "Two spots run so close that they may be one; their Rf values are less precise."),
     Flag("spot_tailing", "warning",

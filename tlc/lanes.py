@@ -157,6 +157,95 @@ def spot_candidates(
     return np.column_stack([rows, cols, dog[rows, cols] / threshold]).astype(float)
 
 
+#: Pencil rings drawn round spots: the hole inside is this wide (mm), at least
+#: and at most.
+RING_MIN_MM = 3.0
+RING_MAX_MM = 12.0
+
+#: A ring's outline is no wider than its hole plus this much (mm): two pencil
+#: strokes, closed over, or a ring drawn twice (rf_calculator mock-ups).
+RING_STROKE_MM = 4.0
+
+
+def ring_candidates(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.ndarray:
+    """Spots ringed in pencil: the holes of closed pencil outlines between the lines.
+
+    Staff ring each spot they see under the lamp, so that it still shows in
+    daylight, when the spot itself may have faded. Pencil strokes (thinner
+    than 1 mm, kept by a top-hat) that stand out of the plate's texture are
+    closed over gaps up to about 1 mm; a hole 3 to 12 mm across, not much
+    longer than wide and mostly filling its ellipse, centred between the
+    front and just below the baseline, is a ringed spot. Letters written
+    under the baseline are outside that band.
+
+    Parameters
+    ----------
+    dark_map : (H, W) ndarray of float32
+        Dark-feature contrast map of the upright plate.
+    lines : Lines
+    px_per_mm : float
+
+    Returns
+    -------
+    (N, 5) ndarray of float
+        ``row, col, half_height, half_width, significance`` of each ring's
+        hole (significance 2: a ring is drawn on purpose).
+    """
+    import cv2
+
+    h, w = dark_map.shape
+    k = max(3, round(1.0 * px_per_mm) | 1)
+    strokes = cv2.morphologyEx(
+        dark_map, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    )
+    top = max(0, int(min(lines.front) - 1.0 * px_per_mm))
+    bottom = min(h, int(max(lines.baseline) + 1.5 * px_per_mm))
+    run = strokes[top:bottom]
+    if run.size == 0:
+        return np.zeros((0, 5))
+    centre = float(np.median(run))
+    threshold = centre + 6 * 1.4826 * float(np.median(np.abs(run - centre))) + 1e-4
+    ink = (strokes > max(threshold, 0.03)).astype(np.uint8)
+    c = max(3, round(1.0 * px_per_mm) | 1)
+    ink = cv2.morphologyEx(
+        ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (c, c))
+    )
+    contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+    out = []
+    if hierarchy is None:
+        return np.zeros((0, 5))
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True):
+        if parent < 0 or len(contour) < 5:
+            continue  # not a hole
+        x, y, bw, bh = cv2.boundingRect(contour)
+        if not RING_MIN_MM * px_per_mm <= max(bw, bh) <= RING_MAX_MM * px_per_mm:
+            continue
+        if (
+            min(bw, bh) < 0.4 * max(bw, bh)
+            or x <= 1
+            or y <= 1
+            or x + bw >= w - 1
+            or y + bh >= h - 1
+        ):
+            continue
+        area = cv2.contourArea(contour)
+        if area < 0.6 * (np.pi / 4) * bw * bh:
+            continue  # a ragged gap between strokes, not a drawn ring
+        _, _, pw, ph = cv2.boundingRect(contours[parent])
+        if pw > bw + RING_STROKE_MM * px_per_mm or ph > bh + RING_STROKE_MM * px_per_mm:
+            continue  # the hole of a wider tangle (noise, writing), not of a ring
+        m = cv2.moments(contour)
+        if m["m00"] <= 0:
+            continue
+        row, col = m["m01"] / m["m00"], m["m10"] / m["m00"]
+        base = float(np.interp(col, lines.cols, lines.baseline))
+        front = float(np.interp(col, lines.cols, lines.front))
+        if not front - 1.0 * px_per_mm <= row <= base + 1.5 * px_per_mm:
+            continue
+        out.append((row, col, bh / 2, bw / 2, 2.0))
+    return np.array(out, float).reshape(-1, 5)
+
+
 def tick_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.ndarray:
     """Per column, how much a short pencil tick crosses the baseline there.
 

@@ -412,6 +412,9 @@ def analyse(
         bright_cand = lanes_mod.spot_candidates(
             bright_smap, lines, px_per_mm=ppm, min_contrast=BRIGHT_FACTOR * config.min_contrast
         )
+    # Spots ringed in pencil count as spots even where they have faded.
+    rings = lanes_mod.ring_candidates(dark_map, lines, px_per_mm=ppm)
+    extra = [c for c in (bright_cand, rings[:, [0, 1, 4]]) if c is not None and len(c)]
     labels = layout.lanes
     lanes = lanes_mod.find_lanes(
         smap,
@@ -420,7 +423,7 @@ def analyse(
         n_lanes=len(labels) if labels else None,
         dark_map=dark_map,
         min_contrast=config.min_contrast,
-        extra_candidates=bright_cand,
+        extra_candidates=np.vstack(extra) if extra else None,
     )
     if not lanes:
         msg = (
@@ -462,6 +465,10 @@ def analyse(
             origin_rf=config.origin_rf,
         )
         spots = spots_mod.merge(spots, glowing, px_per_mm=ppm)
+    ringed = spots_mod.circled(
+        plate_img, smap, lanes, lines, rings, spots, px_per_mm=ppm, origin_rf=config.origin_rf
+    )
+    spots = tuple(sorted((*spots, *ringed), key=lambda s: (s.lane, -s.row)))
     if not labels:
         # without --lanes, a lane whose every "spot" was dropped was not one
         kept = lanes_mod.drop_unmarked_empty(

@@ -200,6 +200,86 @@ def find_spots(
     return tuple(out)
 
 
+def circled(
+    plate_image: np.ndarray,
+    spots_map: np.ndarray,
+    lanes: Sequence[Lane],
+    lines: Lines,
+    rings: np.ndarray,
+    found: Sequence[Spot],
+    *,
+    px_per_mm: float,
+    origin_rf: float = ORIGIN_RF,
+) -> tuple[Spot, ...]:
+    """Spots known only by the pencil ring drawn round them.
+
+    A ring (:func:`tlc.lanes.ring_candidates`) that holds none of the spots
+    already found marks a spot that has faded, or that only the lamp showed:
+    it is reported where the ring is, with the plate's contrast and colour
+    inside it, and flagged ``spot_circled``.
+
+    Parameters
+    ----------
+    plate_image : (H, W, 3) ndarray of uint8
+    spots_map : (H, W) ndarray of float32
+    lanes : sequence of Lane
+    lines : Lines
+    rings : (N, 5) ndarray
+        ``row, col, half_height, half_width, significance`` of each ring's hole.
+    found : sequence of Spot
+        The spots found by their own contrast.
+    px_per_mm : float
+    origin_rf : float, optional
+
+    Returns
+    -------
+    tuple of Spot
+        The ringed spots not among ``found``, without Rf (see :func:`tlc.rf.measure`).
+    """
+    if not lanes or len(rings) == 0:
+        return ()
+    centres = np.array([lane.col for lane in lanes])
+    out: list[Spot] = []
+    for row, col, hh, hw, _ in rings:
+        if any(abs(sp.row - row) <= hh and abs(sp.col - col) <= hw for sp in found):
+            continue  # the ring is round a spot already measured
+        i = int(np.argmin(np.abs(centres - col)))
+        lane = lanes[i]
+        if abs(col - lane.col) > lane.width / 2:
+            continue
+        base, front = lines.baseline_at(col), lines.front_at(col)
+        rf = float((base - row) / (base - front)) if base > front else 0.0
+        if not -0.05 <= rf <= 1.0:
+            continue
+        r0, r1 = int(max(0, row - 0.7 * hh)), int(row + 0.7 * hh) + 1
+        c0, c1 = int(max(0, col - 0.7 * hw)), int(col + 0.7 * hw) + 1
+        inside = spots_map[r0:r1, c0:c1]
+        contrast = float(max(0.0, inside.max())) if inside.size else 0.0
+        colour = plate_image[r0:r1, c0:c1].reshape(-1, 3).mean(axis=0).round()
+        on_origin = rf < origin_rf
+        flags = ["spot_circled"]
+        if on_origin:
+            flags.append("spot_on_origin")
+        elif rf > 1 - FRONT_RF:
+            flags.append("spot_at_front")
+        out.append(
+            Spot(
+                lane=lane.index,
+                row=float(row),
+                col=float(col),
+                top=float(row - hh),
+                bottom=float(row + hh),
+                half_width=float(hw),
+                strength=float(np.clip(inside, 0, None).sum()) / px_per_mm**2,
+                contrast=contrast,
+                colour=(int(colour[0]), int(colour[1]), int(colour[2])),
+                on_origin=on_origin,
+                flags=tuple(sorted(flags)),
+            )
+        )
+    return tuple(out)
+
+
 def merge(spots: Sequence[Spot], more: Sequence[Spot], *, px_per_mm: float) -> tuple[Spot, ...]:
     """Spots of two searches (dark and bright), without counting one spot twice.
 
