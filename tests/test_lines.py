@@ -315,3 +315,16 @@ def test_paper_mock_up_with_only_a_baseline_has_no_front():
     photo = read_image(REALPLATES / "rf_calculator" / "only_bl.jpg")
     with pytest.raises(LinesNotFound, match=r"no solvent front was found"):
         analyse(photo)
+
+
+@pytest.mark.skipif(not REALPLATES.is_dir(), reason="../shared/realplates is not here")
+def test_paper_mock_up_with_only_a_front_is_refused():
+    # Bug (real photo rf_calculator/only_sf.jpg): the one line drawn was
+    # taken for the baseline of the plate turned over, and the paper's
+    # texture above it (pale-line evidence 6.5) for the front.
+    from tlc.io import read_image
+    from tlc.pipeline import analyse
+
+    photo = read_image(REALPLATES / "rf_calculator" / "only_sf.jpg")
+    with pytest.raises(LinesNotFound):
+        analyse(photo)
