@@ -24,10 +24,10 @@ from tlc import evaluate as ev  # noqa: E402
 
 
 def synthetic(n: int, seed: int, keep: Path | None, verbose: bool) -> ev.Summary:
+    import tempfile
+
     import cv2
     import numpy as np
-
-    import tempfile
 
     from tlc.io import read_image
     from tlc.pipeline import analyse
@@ -55,17 +55,24 @@ def synthetic(n: int, seed: int, keep: Path | None, verbose: bool) -> ev.Summary
         ]
         entry = {"expect": "analyse", "lanes": len(truth.lanes), "lanes_rf": lanes_rf}
         s = ev.evaluate(
-            [(Path(name), entry)], lambda _p, _t, image=image: analyse(image, image_name=name)
+            [(Path(name), entry)],
+            lambda _p, _t, image=image, name=name: analyse(image, image_name=name),
         ).scores[0]
         out.append(s)
-        bad = (not s.correct or s.lanes_right is False or s.spots_matched < s.spots_true
-               or s.spots_found > s.spots_matched)
+        bad = (
+            not s.correct
+            or s.lanes_right is False
+            or s.spots_matched < s.spots_true
+            or s.spots_found > s.spots_matched
+        )
         if verbose and bad:
-            print(f"  {name}: {s.outcome} lanes {s.lanes_found}/{s.lanes_true} spots "
-                  f"{s.spots_matched}/{s.spots_true} found {s.spots_found} {s.message[:70]} "
-                  f"mode={kwargs['mode']} rot={kwargs['rotation']} persp={kwargs['perspective']:.2f} "
-                  f"crop={kwargs['cropped']} front={kwargs['front_line']} seed={kwargs['rng']}",
-                  file=sys.stderr)
+            print(
+                f"  {name}: {s.outcome} lanes {s.lanes_found}/{s.lanes_true} spots "
+                f"{s.spots_matched}/{s.spots_true} found {s.spots_found} {s.message[:70]} "
+                f"mode={kwargs['mode']} rot={kwargs['rotation']} persp={kwargs['perspective']:.2f} "
+                f"crop={kwargs['cropped']} front={kwargs['front_line']} seed={kwargs['rng']}",
+                file=sys.stderr,
+            )
     scratch.cleanup()
     return ev.Summary(tuple(out))
 

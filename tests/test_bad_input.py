@@ -20,9 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_cli_analyse import LANES, SAMPLE, clean_env, run  # noqa: F401 - fixture
 
+from tlc.errors import ImageError
 from tlc.io import check_jpeg_complete
 from tlc.io import jpeg_ends as _jpeg_ends
-from tlc.errors import ImageError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "analyse"]
 
 
-def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute
+def __getattr__(name: str):
     # Importing tlc must stay cheap (``tlc --help`` < 0.3 s): the pipeline,
     # and with it OpenCV and NumPy, load only when asked for.
     if name == "analyse":

@@ -196,7 +196,10 @@ def load_truths(folder: str | Path) -> list[tuple[Path, dict[str, Any]]]:
             data = _peak_rf(data)
             stem = name[: -len(".truth.yaml")]
             for suffix in IMAGE_SUFFIXES:
-                for cand in (truth_file.with_name(stem + suffix), truth_file.with_name(stem + suffix.upper())):
+                for cand in (
+                    truth_file.with_name(stem + suffix),
+                    truth_file.with_name(stem + suffix.upper()),
+                ):
                     if cand.exists():
                         found[cand] = data
     return sorted(found.items())
@@ -215,7 +218,9 @@ def _peak_rf(truth: dict[str, Any]) -> dict[str, Any]:
     for lane in detail:
         spots = lane.get("spots") or []
         lanes_rf.append(
-            sorted(float(s.get("peak_rf") if s.get("peak_rf") is not None else s["rf"]) for s in spots)
+            sorted(
+                float(s.get("peak_rf") if s.get("peak_rf") is not None else s["rf"]) for s in spots
+            )
         )
     return {**truth, "lanes_rf": lanes_rf}
 
@@ -253,15 +258,25 @@ def score(
     if outcome != "analysed" or lanes_rf_found is None:
         n_true = sum(len(x) for x in true_rf) if true_rf else 0
         return ImageScore(
-            image=image, expect=expect, outcome=outcome, correct=expect == "fail",
-            lanes_true=lanes_true, spots_true=n_true if expect == "analyse" else 0,
-            message=message, seconds=seconds,
+            image=image,
+            expect=expect,
+            outcome=outcome,
+            correct=expect == "fail",
+            lanes_true=lanes_true,
+            spots_true=n_true if expect == "analyse" else 0,
+            message=message,
+            seconds=seconds,
         )
     found = [sorted(float(r) for r in lane) for lane in lanes_rf_found]
     if not true_rf:
         return ImageScore(
-            image=image, expect=expect, outcome=outcome, correct=expect == "analyse",
-            lanes_true=lanes_true, lanes_found=len(found), seconds=seconds,
+            image=image,
+            expect=expect,
+            outcome=outcome,
+            correct=expect == "analyse",
+            lanes_true=lanes_true,
+            lanes_found=len(found),
+            seconds=seconds,
         )
     true = [sorted(float(r) for r in lane) for lane in true_rf]
     matched, errors = 0, []
@@ -270,7 +285,10 @@ def score(
         matched += m
         errors.extend(errs)
     return ImageScore(
-        image=image, expect=expect, outcome=outcome, correct=expect == "analyse",
+        image=image,
+        expect=expect,
+        outcome=outcome,
+        correct=expect == "analyse",
         lanes_true=lanes_true if lanes_true is not None else len(true),
         lanes_found=len(found),
         spots_true=sum(len(x) for x in true),
@@ -294,12 +312,16 @@ def _align_lanes(
     nt, nf = len(true), len(found)
     if nt == nf:
         return [(i, i) for i in range(nt)]
-    gain = [[_match_spots(t, f, tolerance)[0] + (0.5 if not t and not f else 0.0)
-             for f in found] for t in true]
+    gain = [
+        [_match_spots(t, f, tolerance)[0] + (0.5 if not t and not f else 0.0) for f in found]
+        for t in true
+    ]
     best = [[0.0] * (nf + 1) for _ in range(nt + 1)]
     for i in range(1, nt + 1):
         for j in range(1, nf + 1):
-            best[i][j] = max(best[i - 1][j], best[i][j - 1], best[i - 1][j - 1] + gain[i - 1][j - 1])
+            best[i][j] = max(
+                best[i - 1][j], best[i][j - 1], best[i - 1][j - 1] + gain[i - 1][j - 1]
+            )
     pairs, i, j = [], nt, nf
     while i > 0 and j > 0:
         if best[i][j] == best[i - 1][j - 1] + gain[i - 1][j - 1]:
@@ -359,14 +381,32 @@ def evaluate(
         try:
             analysis = run(photo, truth)
         except ImageError as exc:
-            s = score(None, truth, image=str(photo), outcome="bad-input", message=str(exc),
-                      seconds=time.perf_counter() - t0)
+            s = score(
+                None,
+                truth,
+                image=str(photo),
+                outcome="bad-input",
+                message=str(exc),
+                seconds=time.perf_counter() - t0,
+            )
         except TlcError as exc:
-            s = score(None, truth, image=str(photo), outcome="refused", message=str(exc),
-                      seconds=time.perf_counter() - t0)
+            s = score(
+                None,
+                truth,
+                image=str(photo),
+                outcome="refused",
+                message=str(exc),
+                seconds=time.perf_counter() - t0,
+            )
         except Exception as exc:  # a crash is scored, not fatal, in a benchmark
-            s = score(None, truth, image=str(photo), outcome="crashed",
-                      message=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - t0)
+            s = score(
+                None,
+                truth,
+                image=str(photo),
+                outcome="crashed",
+                message=f"{type(exc).__name__}: {exc}",
+                seconds=time.perf_counter() - t0,
+            )
         else:
             found = [[sp.rf for sp in lane.spots] for lane in analysis.lanes]
             s = score(found, truth, image=str(photo), seconds=time.perf_counter() - t0)
@@ -384,16 +424,27 @@ def format_table(summary: Summary) -> str:
 
     rows = [f"{'photo':<48} {'outcome':<9} {'lanes':>7} {'spots':>9} {'Rf MAE':>7}"]
     for s in summary.scores:
-        lanes = "" if s.lanes_true is None and s.lanes_found is None else (
-            f"{s.lanes_found if s.lanes_found is not None else '-'}/{s.lanes_true if s.lanes_true is not None else '?'}"
+        lanes = (
+            ""
+            if s.lanes_true is None and s.lanes_found is None
+            else (
+                f"{'-' if s.lanes_found is None else s.lanes_found}/"
+                f"{'?' if s.lanes_true is None else s.lanes_true}"
+            )
         )
-        spots = f"{s.spots_matched}/{s.spots_true}+{s.spots_found - s.spots_matched}" if s.spots_true else ""
+        spots = (
+            f"{s.spots_matched}/{s.spots_true}+{s.spots_found - s.spots_matched}"
+            if s.spots_true
+            else ""
+        )
         mae = f"{sum(s.rf_errors) / len(s.rf_errors):.3f}" if s.rf_errors else ""
         name = s.image if len(s.image) <= 48 else "..." + s.image[-45:]
         mark = "" if s.correct else " !"
         rows.append(f"{name:<48} {s.outcome + mark:<9} {lanes:>7} {spots:>9} {mae:>7}")
     rows.append("")
-    rows.append(f"photos: {summary.n}   analysed or refused as expected: {pct(summary.correct_outcome)}")
+    rows.append(
+        f"photos: {summary.n}   analysed or refused as expected: {pct(summary.correct_outcome)}"
+    )
     rows.append(
         f"lanes right: {pct(summary.lanes_right)}   spot recall: {pct(summary.recall)}   "
         f"precision: {pct(summary.precision)}   Rf MAE: "

@@ -35,57 +35,116 @@ class Flag:
 
 _FLAGS = (
     # plate
-    Flag("plate_not_found_whole_image", "warning",
-         "No plate edge was found; the whole photo was taken as the plate."),
-    Flag("plate_perspective_corrected", "info",
-         "The photo was taken at an angle; the plate was straightened before measuring."),
-    Flag("plate_rotated", "info",
-         "The plate was turned upright (origin at the bottom) before measuring."),
-    Flag("plate_orientation_guessed", "warning",
-         "Which end of the plate is the origin was guessed; check that the baseline is at the "
-         "bottom of the annotated picture, or pass --rotate."),
-    Flag("plate_size_assumed", "info",
-         "The plate size was not given; millimetres assume the long side is 100 mm."),
-    Flag("plate_low_resolution", "warning",
-         "The plate covers few pixels in the photo; small or close spots may be missed."),
+    Flag(
+        "plate_not_found_whole_image",
+        "warning",
+        "No plate edge was found; the whole photo was taken as the plate.",
+    ),
+    Flag(
+        "plate_perspective_corrected",
+        "info",
+        "The photo was taken at an angle; the plate was straightened before measuring.",
+    ),
+    Flag(
+        "plate_rotated",
+        "info",
+        "The plate was turned upright (origin at the bottom) before measuring.",
+    ),
+    Flag(
+        "plate_orientation_guessed",
+        "warning",
+        "Which end of the plate is the origin was guessed; check that the baseline is at the "
+        "bottom of the annotated picture, or pass --rotate.",
+    ),
+    Flag(
+        "plate_size_assumed",
+        "info",
+        "The plate size was not given; millimetres assume the long side is 100 mm.",
+    ),
+    Flag(
+        "plate_low_resolution",
+        "warning",
+        "The plate covers few pixels in the photo; small or close spots may be missed.",
+    ),
     # lines
     Flag("baseline_given", "info", "The baseline position was given by the user."),
     Flag("front_given", "info", "The solvent front position was given by the user."),
-    Flag("baseline_from_spots", "warning",
-         "No pencil baseline was seen; the origin was placed at the spots left on the origin."),
-    Flag("front_from_edge", "info",
-         "No pencil front line was seen; the front was taken at the visible solvent edge."),
-    Flag("front_uncertain", "warning",
-         "The solvent front is faint or uneven; Rf values may be off by a few hundredths."),
-    Flag("baseline_uncertain", "warning",
-         "The baseline is faint or uneven; Rf values may be off by a few hundredths."),
-    Flag("lines_tilted", "info",
-         "The baseline or the front is not level; Rf was measured against them lane by lane."),
-    Flag("short_run", "warning",
-         "The solvent ran less than 2 cm; Rf values are imprecise."),
+    Flag(
+        "baseline_from_spots",
+        "warning",
+        "No pencil baseline was seen; the origin was placed at the spots left on the origin.",
+    ),
+    Flag(
+        "front_from_edge",
+        "info",
+        "No pencil front line was seen; the front was taken at the visible solvent edge.",
+    ),
+    Flag(
+        "front_uncertain",
+        "warning",
+        "The solvent front is faint or uneven; Rf values may be off by a few hundredths.",
+    ),
+    Flag(
+        "baseline_uncertain",
+        "warning",
+        "The baseline is faint or uneven; Rf values may be off by a few hundredths.",
+    ),
+    Flag(
+        "lines_tilted",
+        "info",
+        "The baseline or the front is not level; Rf was measured against them lane by lane.",
+    ),
+    Flag("short_run", "warning", "The solvent ran less than 2 cm; Rf values are imprecise."),
     # lanes
-    Flag("lanes_count_mismatch", "warning",
-         "The number of lanes seen differs from the number of labels given."),
-    Flag("lanes_evenly_spaced", "warning",
-         "Lanes could not be seen clearly and were placed evenly across the plate."),
+    Flag(
+        "lanes_count_mismatch",
+        "warning",
+        "The number of lanes seen differs from the number of labels given.",
+    ),
+    Flag(
+        "lanes_evenly_spaced",
+        "warning",
+        "Lanes could not be seen clearly and were placed evenly across the plate.",
+    ),
     Flag("lane_empty", "info", "No spot was found in this lane."),
-    Flag("lane_from_spacing", "warning",
-         "Nothing marks this lane; it was placed in a gap between evenly spaced lanes."),
+    Flag(
+        "lane_from_spacing",
+        "warning",
+        "Nothing marks this lane; it was placed in a gap between evenly spaced lanes.",
+    ),
     # spots
     Flag("spot_faint", "info", "The spot is faint; it may be a trace or an artefact."),
-    Flag("spot_circled", "info",
-         "The spot was found by the pencil ring drawn round it; it may have faded."),
-    Flag("spot_merged", "warning",
-         "Two spots run so close that they may be one; their Rf values are less precise."),
-    Flag("spot_tailing", "warning",
-         "The spot tails (streaks); the sample may be overloaded, and Rf is less precise."),
-    Flag("spot_on_origin", "info",
-         "Material stayed on the origin: it did not move with this solvent."),
-    Flag("spot_at_front", "warning",
-         "The spot ran with the solvent front; its Rf says little about what it is."),
+    Flag(
+        "spot_circled",
+        "info",
+        "The spot was found by the pencil ring drawn round it; it may have faded.",
+    ),
+    Flag(
+        "spot_merged",
+        "warning",
+        "Two spots run so close that they may be one; their Rf values are less precise.",
+    ),
+    Flag(
+        "spot_tailing",
+        "warning",
+        "The spot tails (streaks); the sample may be overloaded, and Rf is less precise.",
+    ),
+    Flag(
+        "spot_on_origin",
+        "info",
+        "Material stayed on the origin: it did not move with this solvent.",
+    ),
+    Flag(
+        "spot_at_front",
+        "warning",
+        "The spot ran with the solvent front; its Rf says little about what it is.",
+    ),
     Flag("spot_touches_lane_edge", "info", "The spot is wide and touches the next lane."),
-    Flag("spot_bright", "info",
-         "The spot is brighter than the plate (fluorescent or stained light), not darker."),
+    Flag(
+        "spot_bright",
+        "info",
+        "The spot is brighter than the plate (fluorescent or stained light), not darker.",
+    ),
 )
 
 FLAGS: dict[str, Flag] = {flag.name: flag for flag in _FLAGS}

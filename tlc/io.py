@@ -58,7 +58,14 @@ def sniff_format(head: bytes) -> str | None:
             if name == "WebP" and head[8:12] != b"WEBP":
                 return None
             return name
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"hevc"):
+    if head[4:8] == b"ftyp" and head[8:12] in (
+        b"heic",
+        b"heix",
+        b"mif1",
+        b"msf1",
+        b"heim",
+        b"hevc",
+    ):
         return "HEIC"
     return None
 

@@ -134,7 +134,7 @@ def spot_candidates(
     """
     import cv2
 
-    h, w = spots_map.shape
+    h, _ = spots_map.shape
     g1 = cv2.GaussianBlur(spots_map, (0, 0), 0.7 * px_per_mm)
     g2 = blur(spots_map, 5.0 * px_per_mm)
     dog = g1 - g2
@@ -358,7 +358,7 @@ def find_lanes(
     if n_lanes is not None and n_lanes < 1:
         msg = f"n_lanes must be at least 1, got {n_lanes}"
         raise ValueError(msg)
-    h, w = spots_map.shape
+    _, w = spots_map.shape
     cand = spot_candidates(spots_map, lines, px_per_mm=px_per_mm, min_contrast=min_contrast)
     if extra_candidates is not None and len(extra_candidates):
         cand = np.vstack([cand, extra_candidates])
@@ -674,7 +674,7 @@ def _comb(
     usable = w - 2 * side
     if n == 1:
         if peaks:
-            return [max(peaks, key=lambda p: profile[int(round(p))])]
+            return [max(peaks, key=lambda p: profile[round(p)])]
         return [w / 2]
     best, best_score = None, -np.inf
     max_pitch = usable / (n - 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -312,7 +313,7 @@ def find_lines(
             default=None,
         )
         if pencil is not None and (
-            visible is None or pencil[2] >= 0.45 and pencil.snr >= 0.6 * visible.snr
+            visible is None or (pencil[2] >= 0.45 and pencil.snr >= 0.6 * visible.snr)
         ):
             front_cols, front_rows, front_conf, _ = pencil
             front_source = "pencil"
@@ -359,7 +360,7 @@ def _strip_edges(w: int, px_per_mm: float) -> list[tuple[int, int]]:
     side = round(SIDE_MM * px_per_mm)
     n = int(np.clip((w - 2 * side) / (6 * px_per_mm), 4, 16))
     edges = np.linspace(side, w - side, n + 1).round().astype(int)
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
 
 def _line_response(
@@ -455,7 +456,7 @@ def _fit_line(
     return _Found(ends, slope * ends + icept, conf, snr)
 
 
-class _Found(tuple):  # noqa: SLOT001 - a named (cols, rows, confidence, snr) for internal use
+class _Found(tuple):
     """A line found: columns, rows, confidence (0-1) and signal-to-noise ratio."""
 
     def __new__(cls, cols: np.ndarray, rows: np.ndarray, conf: float, snr: float) -> _Found:

@@ -411,7 +411,10 @@ def _snap_sides(grad: np.ndarray, quad: np.ndarray) -> np.ndarray:
 
 
 def _corners_of(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
-    """Corners where four sides, each a (point, direction), meet in turn; None if two are parallel."""
+    """Corners where four sides, each a (point, direction), meet in turn.
+
+    None if two of them are parallel.
+    """
     out = []
     for i in range(4):
         (p1, d1), (p2, d2) = lines[(i - 1) % 4], lines[i]
@@ -647,7 +650,7 @@ def rectify(image: np.ndarray, plate: Plate) -> np.ndarray:
     src = image
     # Shrinking by more than 2x with a plain warp aliases pencil lines and
     # noise; reduce the photo first with an area filter.
-    (r0, c0), (r1, c1), (r2, c2), (r3, c3) = plate.corners
+    (r0, c0), (r1, c1), (r2, c2), _ = plate.corners
     span = max(np.hypot(r1 - r0, c1 - c0), np.hypot(r2 - r1, c2 - c1)) / max(rows, cols)
     factor = 1.0
     if span > 2.0:

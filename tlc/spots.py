@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -431,7 +431,7 @@ def _drop_tails(
 
 def _noise_level(smap: np.ndarray, lane: Lane, top: int, bottom: int, *, px_per_mm: float) -> float:
     """Robust noise of the lane's profile, from the plate between spots."""
-    h, w = smap.shape
+    _, w = smap.shape
     c0 = int(max(0, lane.col - lane.width / 2))
     c1 = int(min(w, lane.col + lane.width / 2 + 1))
     block = smap[top:bottom, c0:c1]
