@@ -188,14 +188,19 @@ def test_a_tailing_spot_is_one_spot_measured_at_its_head(synth_rectified, mode, 
         assert_found(rect.truth_peak_rf(lane.index), lane_rfs(spots, lane.index))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="spot_tailing is not set even for the longest synthetic tail"
-)
-def test_a_long_tail_is_flagged(synth_rectified):
-    rect = synth_rectified(mode="stain", lanes=3, spots=TAILING, rng=0)
+@pytest.mark.parametrize("mode", ["stain", "uv254"])
+def test_a_long_tail_is_flagged(synth_rectified, mode):
+    # The tail is fainter than half the head, so it is followed down to a
+    # fifth of the peak (on 100 synthetic plates: 2 % of spots without a
+    # tail flagged, and the tails of 0.4-0.7 flagged only 7 % of the time:
+    # the flag says "clearly tailing", not "perhaps").
+    rect = synth_rectified(mode=mode, lanes=3, spots=TAILING, rng=0)
     _, spots = analyse_spots(rect)
     (head,) = [s for s in spots if s.lane == 1]
     assert "spot_tailing" in head.flags
+    plain = synth_rectified(mode=mode, lanes=4, spots=SPOTS, rng=0)
+    _, spots = analyse_spots(plain)
+    assert not [s for s in spots if "spot_tailing" in s.flags]
 
 
 def test_spots_are_ordered_bottom_to_top_within_a_lane(synth_rectified):

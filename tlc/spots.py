@@ -112,6 +112,11 @@ BAND_ASPECT = 1.4
 #: A spot is measured within this distance (mm) of its centre across the lane.
 MEASURE_HALF_MM = 3.0
 
+#: A spot tails when, at a fifth of its peak, it reaches this many times
+#: further towards the origin than towards the front, and over this many mm.
+TAIL_RATIO = 2.0
+TAIL_MM = 3.0
+
 #: Below this Rf distance from the front, a spot ran with the solvent front.
 FRONT_RF = 0.05
 
@@ -503,10 +508,21 @@ def _measure(
     # strength: the whole spot, down to a tenth of its peak
     sb = smap[max(0, top - (b - a)) : min(h, bottom + (b - a)), c0:c1]
     strength = float(np.clip(sb, 0.1 * peak, None).sum() - 0.1 * peak * sb.size) / px_per_mm**2
-    upper = cy - top
-    lower = (bottom - 1) - cy
     flags = []
-    if lower > 2.0 * max(upper, 0.5 * px_per_mm) and (b - a) > 3 * px_per_mm:
+    # A tail is fainter than half the head: follow the profile down to a
+    # fifth of the peak on both sides; a tail reaches much further towards
+    # the origin (down the image) than the head does towards the front.
+    up, down = i, i
+    while up > 0 and profile[up - 1] > 0.2 * peak and profile[up - 1] <= profile[up] * 1.02:
+        up -= 1
+    while (
+        down < len(profile) - 1
+        and profile[down + 1] > 0.2 * peak
+        and profile[down + 1] <= profile[down] * 1.02
+    ):
+        down += 1
+    upper, lower = i - up, down - i
+    if lower > TAIL_RATIO * max(upper, 0.5 * px_per_mm) and lower > TAIL_MM * px_per_mm:
         flags.append("spot_tailing")
     if peak < 0.08:
         flags.append("spot_faint")
