@@ -350,6 +350,23 @@ def _lane_spots(
             spots.remove(twin[0])
         spots.append(spot)
     spots, tailing = _drop_tails(spots, smap, lane, px_per_mm=px_per_mm)
+    # A faint streak starting just below a much stronger spot is that spot's
+    # tail, broken by a lump: it is dropped and the spot flagged as tailing.
+    streaks = []
+    for s in spots:
+        if "spot_tailing" not in s.flags:
+            continue
+        for h in spots:
+            if (
+                h is not s
+                and s.contrast < 0.5 * h.contrast
+                and h.bottom < s.row
+                and s.top - h.bottom < 2.0 * px_per_mm
+            ):
+                streaks.append(s)
+                tailing.add(id(h))
+                break
+    spots = [s for s in spots if not any(s is t for t in streaks)]
     spots.sort(key=lambda s: -s.row)
     flagged = []
     for i, s in enumerate(spots):
