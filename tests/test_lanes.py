@@ -268,3 +268,18 @@ def test_no_ring_in_noise_or_on_blank_paper():
     noisy = (0.05 * np.random.default_rng(1).standard_normal((800, 480))).astype(np.float32)
     assert len(ring_candidates(noisy, LINES, px_per_mm=PPM)) == 0
     assert len(ring_candidates(np.zeros((800, 480), np.float32), LINES, px_per_mm=PPM)) == 0
+
+
+def test_a_tick_crosses_the_baseline_and_writing_touching_it_does_not():
+    # Bug (real photos TLC-code NGG-P1..P3, read upside down): the date and
+    # plate name written just above the front touched it and counted as
+    # ticks, so the front looked like the origin. A tick shows on both sides.
+    from tlc.lanes import tick_profile
+
+    dark = np.zeros((800, 480), np.float32)
+    dark[692:709, 119:122] = 0.3  # a tick across the baseline (row 700)
+    dark[676:699, 300:303] = 0.3  # a letter's stroke standing on the baseline
+    dark[676:699, 312:315] = 0.3
+    prof = tick_profile(dark, LINES, px_per_mm=PPM)
+    assert prof[120] > 0.5
+    assert prof[290:325].max() < 0.1

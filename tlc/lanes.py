@@ -267,9 +267,15 @@ def tick_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.
     tophat = cv2.morphologyEx(dark_map, cv2.MORPH_TOPHAT, se)
     cols = np.arange(w)
     base = np.interp(cols, lines.cols, lines.baseline).round().astype(int)
-    half = max(1, round(1.5 * px_per_mm))
-    rr = np.clip(base[None, :] + np.arange(-half, half + 1)[:, None], 0, h - 1)
-    prof = tophat[rr, cols[None, :]].mean(axis=0).astype(np.float32)
+    half = max(2, round(1.2 * px_per_mm))
+    near = 1
+    # A tick or a dot crosses the line: it shows on both sides of it. Writing
+    # that touches the line (a label, a date above the front) shows on one.
+    sides = []
+    for offsets in (np.arange(-half, -near + 1), np.arange(near, half + 1)):
+        rr = np.clip(base[None, :] + offsets[:, None], 0, h - 1)
+        sides.append(tophat[rr, cols[None, :]].mean(axis=0))
+    prof = np.minimum(*sides).astype(np.float32)
     prof = cv2.GaussianBlur(prof.reshape(1, -1), (0, 0), 0.4 * px_per_mm).ravel()
     floor = float(np.median(prof))
     noise = 1.4826 * float(np.median(np.abs(prof - floor))) + 1e-4
@@ -386,9 +392,12 @@ def find_lanes(
         peaks, inferred = _complete_row(peaks, min_pitch=min_pitch)
         peaks = _extend_row(peaks, marks, min_pitch=min_pitch, side=side)
     flags: tuple[str, ...] = ()
-    if n_lanes is None or len(peaks) == n_lanes:
+    if n_lanes is None or (len(peaks) == n_lanes and _even(peaks)):
         centres = peaks
     else:
+        # The count is known but the lanes seen are too few, too many, or
+        # unevenly spaced (a stray candidate between two lanes): staff spot
+        # evenly, so an even comb is fitted and snapped to the lanes seen.
         centres = _comb(profile, n_lanes, side=side, min_pitch=min_pitch, peaks=peaks)
         flags = ("lanes_evenly_spaced",) if len(peaks) < n_lanes - 1 else ()
     if len(centres) == 0:
@@ -593,6 +602,14 @@ def _extend_row(
         if marks[i] >= END_MARK_LEVEL and mid < 0.5 * marks[i]:
             out.append(float(i))
     return sorted(out)
+
+
+def _even(lanes: list[float]) -> bool:
+    """Whether lanes are about evenly spaced: no gap under 0.6 of the widest."""
+    if len(lanes) < 3:
+        return True
+    gaps = np.diff(sorted(lanes))
+    return float(gaps.min()) >= 0.6 * float(gaps.max())
 
 
 def _drop_crowded(lanes: list[float], votes: np.ndarray) -> list[float]:
