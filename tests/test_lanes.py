@@ -283,3 +283,20 @@ def test_a_tick_crosses_the_baseline_and_writing_touching_it_does_not():
     prof = tick_profile(dark, LINES, px_per_mm=PPM)
     assert prof[120] > 0.5
     assert prof[290:325].max() < 0.1
+
+
+def test_given_count_continues_the_row_of_lanes_seen():
+    # Bug (benchmark plate synthetic-054): five lanes seen, six given, the
+    # sixth empty at the left end; an even comb over the whole plate shifted
+    # every lane. The row seen is continued instead: on the marked side, or
+    # (here, no marks) on the side with more room.
+    smap = map_with_spots([140, 200, 260, 320, 380])
+    lanes = find_lanes(smap, LINES, px_per_mm=PPM, n_lanes=6, dark_map=np.zeros_like(smap))
+    expected = [80, 140, 200, 260, 320, 380]
+    assert [round(lane.col) for lane in lanes] == pytest.approx(expected, abs=CENTRE_TOL_MM * PPM)
+
+
+def test_given_three_lanes_with_two_seen_puts_the_third_between():
+    # synthetic-063: the middle lane of three holds nothing.
+    lanes = find_lanes(map_with_spots([100, 380]), LINES, px_per_mm=PPM, n_lanes=3)
+    assert [round(lane.col) for lane in lanes] == pytest.approx([100, 240, 380], abs=3)

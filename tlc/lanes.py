@@ -392,6 +392,13 @@ def find_lanes(
         peaks, inferred = _complete_row(peaks, min_pitch=min_pitch)
         peaks = _extend_row(peaks, marks, min_pitch=min_pitch, side=side)
     flags: tuple[str, ...] = ()
+    if n_lanes is not None and len(peaks) < n_lanes:
+        # Fewer lanes seen than given: an evenly spaced row of them says
+        # where the others are (gaps first, then one pitch beyond the end
+        # whose marks are stronger).
+        row = _fill_row(peaks, n_lanes, marks, min_pitch=min_pitch, side=side)
+        if row is not None:
+            peaks = row
     if n_lanes is None or (len(peaks) == n_lanes and _even(peaks)):
         centres = peaks
     else:
@@ -602,6 +609,55 @@ def _extend_row(
         if marks[i] >= END_MARK_LEVEL and mid < 0.5 * marks[i]:
             out.append(float(i))
     return sorted(out)
+
+
+def _fill_row(
+    lanes: list[float], n: int, marks: np.ndarray, *, min_pitch: float, side: int
+) -> list[float] | None:
+    """``n`` lanes continuing the evenly spaced row ``lanes``, or None.
+
+    The gaps of the row are filled first (:func:`_complete_row`); then a
+    lane is added one pitch beyond whichever end has the stronger pencil
+    marks there (or more room), as long as it stays on the plate. None when
+    the lanes do not form an evenly spaced row, or ``n`` lanes do not fit.
+    """
+    w = len(marks)
+
+    def vote(x: float, pitch: float) -> float:
+        i, reach = round(x), max(1, round(0.25 * pitch))
+        return float(marks[max(0, i - reach) : i + reach + 1].max(initial=0.0))
+
+    if len(lanes) == 2 and n == 3:
+        # Two lanes seen of three: the third is between them or beyond one
+        # end; its mark decides, and without one the middle (even spotting
+        # leaves no wider gap than that).
+        a, b = sorted(lanes)
+        d = b - a
+        options = [x for x in ((a + b) / 2, a - d, b + d) if side <= x <= w - 1 - side]
+        if d / 2 < min_pitch:
+            options = [x for x in options if x not in ((a + b) / 2,)]
+        if not options:
+            return None
+        best = max(
+            options, key=lambda x: (vote(x, d / 2 if x == (a + b) / 2 else d), x == (a + b) / 2)
+        )
+        return sorted([a, b, best])
+    pitch = _pitch(lanes, min_pitch=min_pitch)
+    if pitch is None:
+        return None
+    row, _ = _complete_row(sorted(lanes), min_pitch=min_pitch)
+    if len(row) > n:
+        return None
+
+    while len(row) < n:
+        left, right = row[0] - pitch, row[-1] + pitch
+        fits = [x for x in (left, right) if side <= x <= w - 1 - side]
+        if not fits:
+            return None
+        # the stronger mark; without marks, the end with more room
+        best = max(fits, key=lambda x: (vote(x, pitch), min(x, w - 1 - x)))
+        row = sorted([*row, best])
+    return row
 
 
 def _even(lanes: list[float]) -> bool:
