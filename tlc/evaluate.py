@@ -380,21 +380,12 @@ def evaluate(
         t0 = time.perf_counter()
         try:
             analysis = run(photo, truth)
-        except ImageError as exc:
-            s = score(
-                None,
-                truth,
-                image=str(photo),
-                outcome="bad-input",
-                message=str(exc),
-                seconds=time.perf_counter() - t0,
-            )
         except TlcError as exc:
             s = score(
                 None,
                 truth,
                 image=str(photo),
-                outcome="refused",
+                outcome="bad-input" if isinstance(exc, ImageError) else "refused",
                 message=str(exc),
                 seconds=time.perf_counter() - t0,
             )

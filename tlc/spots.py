@@ -262,11 +262,7 @@ def circled(
         contrast = float(max(0.0, inside.max())) if inside.size else 0.0
         colour = plate_image[r0:r1, c0:c1].reshape(-1, 3).mean(axis=0).round()
         on_origin = rf < origin_rf
-        flags = ["spot_circled"]
-        if on_origin:
-            flags.append("spot_on_origin")
-        elif rf > 1 - FRONT_RF:
-            flags.append("spot_at_front")
+        flags = ["spot_circled", *_position_flags(rf, origin_rf)]
         out.append(
             Spot(
                 lane=lane.index,
@@ -283,6 +279,15 @@ def circled(
             )
         )
     return tuple(out)
+
+
+def _position_flags(rf: float, origin_rf: float) -> list[str]:
+    """``spot_on_origin`` or ``spot_at_front`` for a spot at ``rf``, or nothing."""
+    if rf < origin_rf:
+        return ["spot_on_origin"]
+    if rf > 1 - FRONT_RF:
+        return ["spot_at_front"]
+    return []
 
 
 def merge(spots: Sequence[Spot], more: Sequence[Spot], *, px_per_mm: float) -> tuple[Spot, ...]:
@@ -390,10 +395,7 @@ def _lane_spots(
             and s.strength < PENCIL_DOT_STRENGTH
         ):
             continue
-        if on_origin:
-            flags.append("spot_on_origin")
-        elif rf > 1 - FRONT_RF:
-            flags.append("spot_at_front")
+        flags.extend(_position_flags(rf, origin_rf))
         flagged.append(
             Spot(
                 lane=s.lane,
