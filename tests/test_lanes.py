@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tlc.lanes import Lane, drop_unmarked_empty, find_lanes, ring_candidates, spot_map
 from tlc.lines import Lines
@@ -300,3 +302,27 @@ def test_given_three_lanes_with_two_seen_puts_the_third_between():
     # synthetic-063: the middle lane of three holds nothing.
     lanes = find_lanes(map_with_spots([100, 380]), LINES, px_per_mm=PPM, n_lanes=3)
     assert [round(lane.col) for lane in lanes] == pytest.approx([100, 240, 380], abs=3)
+
+
+@given(
+    n=st.integers(5, 10),
+    pitch=st.floats(50.0, 120.0),
+    start=st.floats(40.0, 80.0),
+    jitter=st.lists(st.floats(-0.04, 0.04), min_size=10, max_size=10),
+    gap=st.integers(1, 3),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_row_with_a_gap_is_completed(n, pitch, start, jitter, gap):
+    # Property: hand-spotted lanes (each within 4 % of a pitch of its place,
+    # so gaps within 8 %; GAP_TOLERANCE is 20 % of a pitch over up to three
+    # pitches) with up to two neighbours left empty inside the row come back
+    # where they were spotted.
+    from tlc.lanes import _complete_row
+
+    row = [start + pitch * (i + jitter[i]) for i in range(n)]
+    missing = set(range(gap, min(gap + 2, n - 3)))
+    seen = [x for i, x in enumerate(row) if i not in missing]
+    lanes, inferred = _complete_row(seen, min_pitch=4 * PPM)
+    assert len(lanes) == n
+    assert len(inferred) == len(missing)
+    assert max(abs(a - b) for a, b in zip(lanes, row, strict=True)) < 0.25 * pitch
