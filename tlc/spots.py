@@ -283,11 +283,12 @@ def circled(
 
 def _position_flags(rf: float, origin_rf: float) -> list[str]:
     """``spot_on_origin`` or ``spot_at_front`` for a spot at ``rf``, or nothing."""
+    flags: list[str] = []
     if rf < origin_rf:
-        return ["spot_on_origin"]
-    if rf > 1 - FRONT_RF:
-        return ["spot_at_front"]
-    return []
+        flags.append("spot_on_origin")
+    elif rf > 1 - FRONT_RF:
+        flags.append("spot_at_front")
+    return flags
 
 
 def merge(spots: Sequence[Spot], more: Sequence[Spot], *, px_per_mm: float) -> tuple[Spot, ...]:
