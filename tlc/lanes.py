@@ -628,27 +628,25 @@ def _fill_row(
         return float(marks[max(0, i - reach) : i + reach + 1].max(initial=0.0))
 
     if len(lanes) == 2 and n == 3:
-        # Two lanes seen of three: the third is between them or beyond one
-        # end; its mark decides, and without one the middle (even spotting
-        # leaves no wider gap than that).
+        # Two lanes seen of three: the third is between them (pitch d/2) or
+        # beyond one end (pitch d). Its mark decides; without one, the middle,
+        # since even spotting leaves no gap twice as wide as the others.
         a, b = sorted(lanes)
         d = b - a
-        options = [x for x in ((a + b) / 2, a - d, b + d) if side <= x <= w - 1 - side]
-        if d / 2 < min_pitch:
-            options = [x for x in options if x not in ((a + b) / 2,)]
+        options = [(a - d, d, False), (b + d, d, False)]
+        if d / 2 >= min_pitch:
+            options.append(((a + b) / 2, d / 2, True))
+        options = [o for o in options if side <= o[0] <= w - 1 - side]
         if not options:
             return None
-        best = max(
-            options, key=lambda x: (vote(x, d / 2 if x == (a + b) / 2 else d), x == (a + b) / 2)
-        )
-        return sorted([a, b, best])
+        x, _, _ = max(options, key=lambda o: (vote(o[0], o[1]), o[2]))
+        return sorted([a, b, x])
     pitch = _pitch(lanes, min_pitch=min_pitch)
     if pitch is None:
         return None
     row, _ = _complete_row(sorted(lanes), min_pitch=min_pitch)
     if len(row) > n:
         return None
-
     while len(row) < n:
         left, right = row[0] - pitch, row[-1] + pitch
         fits = [x for x in (left, right) if side <= x <= w - 1 - side]
