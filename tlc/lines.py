@@ -590,13 +590,10 @@ def writing_beyond(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> t
         Percent of the band under the baseline, and of the band above the
         front, covered by strokes.
     """
-    import cv2
+    from tlc.contrast import pencil_strokes
 
     h, _ = dark_map.shape
-    k = max(3, round(1.0 * px_per_mm) | 1)
-    strokes = cv2.morphologyEx(
-        dark_map, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    )
+    strokes = pencil_strokes(dark_map, px_per_mm=px_per_mm)
     base, front = int(np.median(lines.baseline)), int(np.median(lines.front))
     gap, depth, edge = round(1.5 * px_per_mm), round(10 * px_per_mm), round(1.5 * px_per_mm)
     run = strokes[front + 2 * gap : base - 2 * gap]

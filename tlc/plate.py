@@ -363,6 +363,30 @@ def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
     )
 
 
+def _sides(
+    quad: np.ndarray, margin: float
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Each side of an ordered ``quad``: start, vector, outward normal and 40 points along it.
+
+    The points leave out ``margin`` (a fraction of the side) at each end,
+    where sides meet. None when a side is shorter than 8 pixels.
+    """
+    centre = quad.mean(axis=0)
+    t = np.linspace(margin, 1 - margin, 40)
+    out = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        d = b - a
+        length = float(np.hypot(*d))
+        if length < 8:
+            return None
+        normal = np.array([-d[1], d[0]]) / length
+        if np.dot((a + b) / 2 - centre, normal) < 0:
+            normal = -normal  # point outwards
+        out.append((a, d, normal, a[None, :] + t[:, None] * d[None, :]))
+    return out
+
+
 def _snap_sides(grad: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """Move each side of ``quad`` onto the strongest nearby edge parallel to it.
 
@@ -373,20 +397,12 @@ def _snap_sides(grad: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """
     h, w = grad.shape
     quad = _order_corners(quad)
-    centre = quad.mean(axis=0)
     reach = max(3, round(0.06 * min(h, w)))
+    sides = _sides(quad, 0.15)
+    if sides is None:
+        return quad
     lines = []
-    for i in range(4):
-        a, b = quad[i], quad[(i + 1) % 4]
-        d = b - a
-        length = float(np.hypot(*d))
-        if length < 8:
-            return quad
-        normal = np.array([-d[1], d[0]]) / length
-        if np.dot((a + b) / 2 - centre, normal) < 0:
-            normal = -normal  # point outwards
-        t = np.linspace(0.15, 0.85, 40)
-        pts = a[None, :] + t[:, None] * d[None, :]
+    for a, d, normal, pts in sides:
         scores = []
         for off in range(-reach, reach + 1):
             q = pts + off * normal[None, :]
@@ -401,7 +417,7 @@ def _snap_sides(grad: np.ndarray, quad: np.ndarray) -> np.ndarray:
         # the rim is the outermost of the strong edges
         strong = np.flatnonzero(scores_a >= 0.8 * best)
         off = int(strong.max()) - reach if best > 0 else 0
-        lines.append((a + off * normal, d / length))
+        lines.append((a + off * normal, d / float(np.hypot(*d))))
     snapped = _corners_of(lines)
     if snapped is None:
         return quad
@@ -446,18 +462,12 @@ def _side_support(grad: np.ndarray, quad: np.ndarray) -> tuple[float, int]:
         How many sides were counted.
     """
     h, w = grad.shape
-    quad = _order_corners(quad)
+    frames = _sides(_order_corners(quad), 0.1)
+    if frames is None:
+        return 0.0, 0
     sides = []
-    for i in range(4):
-        a, b = quad[i], quad[(i + 1) % 4]
-        d = b - a
-        length = float(np.hypot(*d))
-        if length < 8:
-            return 0.0, 0
-        normal = np.array([-d[1], d[0]]) / length
-        t = np.linspace(0.1, 0.9, 40)
-        pts = a[None, :] + t[:, None] * d[None, :]
-        best = np.zeros(len(t))
+    for _, _, normal, pts in frames:
+        best = np.zeros(len(pts))
         for off in (-2, -1, 0, 1, 2):
             q = pts + off * normal[None, :]
             xi = np.clip(q[:, 0].round().astype(int), 0, w - 1)
