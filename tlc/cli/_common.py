@@ -113,9 +113,19 @@ class CardChoices:
         )
 
     def write(
-        self, analysis: Analysis, library: Library, *, folder: Path, stem: str, picture: Any
+        self,
+        analysis: Analysis,
+        library: Library,
+        *,
+        folder: Path,
+        stem: str,
+        picture: Any,
+        draw_pdf: Callable[..., bytes] | None = None,
     ) -> list[Path]:
-        """Write ``<stem>.card.<format>`` in ``folder`` for each format; returns the files."""
+        """Write ``<stem>.card.<format>`` in ``folder`` for each format; returns the files.
+
+        ``draw_pdf`` draws the PDF instead of :func:`tlc.report.pdf.render`.
+        """
         from tlc.report import write_cards
 
         return write_cards(
@@ -128,6 +138,7 @@ class CardChoices:
             service=self.service,
             picture=picture,
             paper=self.paper,
+            draw_pdf=draw_pdf,
         )
 
 

@@ -8,7 +8,9 @@ written and the analysis warnings go to stderr.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from tlc.cli._common import (
     library_folders,
     make_folder,
 )
+from tlc.cli._pdf_process import PdfProcess
 
 
 @click.command("analyse")
@@ -149,12 +152,61 @@ def command(
       tlc analyse plate.jpg --lanes S1,heroin --expected heroin --sample-code A-042
       tlc analyse plate.jpg --json > result.json
     """
+    chosen = card_formats(formats)
+    # The PDF card is drawn in a second process that loads matplotlib while
+    # this one analyses the photo (see _pdf_process); started before OpenCV loads.
+    with PdfProcess() if "pdf" in chosen else contextlib.nullcontext() as pdf_process:
+        _analyse(
+            image,
+            chosen,
+            draw_pdf=pdf_process.render if pdf_process is not None else None,
+            system=system,
+            lanes=lanes,
+            layout_file=layout_file,
+            as_json=as_json,
+            out_dir=out_dir,
+            lang=lang,
+            library_dirs=library_dirs,
+            paper=paper,
+            config_file=config_file,
+            expected=expected,
+            sample_code=sample_code,
+            baseline=baseline,
+            front=front,
+            rotate=rotate,
+            mode=mode,
+            plate_size=plate_size,
+        )
+
+
+def _analyse(
+    image: Path,
+    formats: tuple[str, ...],
+    *,
+    draw_pdf: Callable[..., bytes] | None,
+    system: str | None,
+    lanes: str | None,
+    layout_file: Path | None,
+    as_json: bool,
+    out_dir: Path | None,
+    lang: str | None,
+    library_dirs: tuple[Path, ...],
+    paper: str,
+    config_file: Path | None,
+    expected: str | None,
+    sample_code: str | None,
+    baseline: str | None,
+    front: str | None,
+    rotate: str | None,
+    mode: str | None,
+    plate_size: str | None,
+) -> None:
     from tlc import layout as layout_mod
     from tlc.io import read_image
     from tlc.library import load_library
     from tlc.pipeline import Config, analyse
 
-    card = card_choices(card_formats(formats), lang=lang, paper=paper, config_file=config_file)
+    card = card_choices(formats, lang=lang, paper=paper, config_file=config_file)
 
     layout = _read_layout(image, layout_file)
     layout = layout_mod.with_options(
@@ -192,7 +244,14 @@ def command(
     if as_json:
         text = json.dumps(result, ensure_ascii=False)
     written = _write_files(
-        analysis, result, photo, image=image, out_dir=out_dir, library=library, card=card
+        analysis,
+        result,
+        photo,
+        image=image,
+        out_dir=out_dir,
+        library=library,
+        card=card,
+        draw_pdf=draw_pdf,
     )
     if as_json:
         click.echo(text)
@@ -226,6 +285,7 @@ def _write_files(
     out_dir: Path | None,
     library: Any,
     card: CardChoices,
+    draw_pdf: Callable[..., bytes] | None,
 ) -> list[Path]:
     from tlc.errors import ImageError
     from tlc.io import write_png, write_text_atomic
@@ -249,7 +309,9 @@ def _write_files(
     try:
         write_text_atomic(json_path, json.dumps(result, ensure_ascii=False, indent=1) + "\n")
         write_png(png_path, picture)
-        cards = card.write(analysis, library, folder=folder, stem=stem, picture=picture)
+        cards = card.write(
+            analysis, library, folder=folder, stem=stem, picture=picture, draw_pdf=draw_pdf
+        )
     except OSError as exc:
         msg = f"{folder}: cannot write the result files ({exc.strerror or exc}); choose --out"
         raise ImageError(msg) from exc

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy as np
 
     from tlc.config import Service
@@ -222,6 +224,7 @@ def write_cards(
     service: Service,
     picture: np.ndarray | None,
     paper: str = "a4",
+    draw_pdf: Callable[..., bytes] | None = None,
 ) -> list[Path]:
     """Write the card files: ``<stem>.card.pdf``, ``.card.html``, ``.card.txt``.
 
@@ -237,6 +240,9 @@ def write_cards(
         An existing folder.
     stem : str
         File name without suffix, usually the photo's (``plate`` for ``plate.jpg``).
+    draw_pdf : callable, optional
+        Draws the PDF instead of :func:`tlc.report.pdf.render`, with the same
+        arguments and result (``tlc analyse`` draws it in a second process).
 
     Returns
     -------
@@ -259,7 +265,9 @@ def write_cards(
     written = []
     for fmt in formats:
         path = folder / f"{stem}.card.{fmt}"
-        page = _lay_out(fmt, card, picture=picture, paper=paper, image=analysis.image)
+        page = _lay_out(
+            fmt, card, picture=picture, paper=paper, image=analysis.image, draw_pdf=draw_pdf
+        )
         if isinstance(page, bytes):
             write_bytes_atomic(path, page)
         else:
@@ -289,7 +297,13 @@ def _build(
 
 
 def _lay_out(
-    fmt: str, card: Card, *, picture: np.ndarray | None, paper: str, image: str
+    fmt: str,
+    card: Card,
+    *,
+    picture: np.ndarray | None,
+    paper: str,
+    image: str,
+    draw_pdf: Callable[..., bytes] | None = None,
 ) -> str | bytes:
     # One format of an already built card: PDF bytes, HTML or plain text (no
     # colour: a file). Each layout module loads only when its format is asked.
@@ -297,6 +311,8 @@ def _lay_out(
         from tlc.report.text import render_text
 
         return render_text(card, colour=False)
+    if fmt == "pdf" and draw_pdf is not None:
+        return draw_pdf(card, picture=picture, paper=paper, image=image)
     if fmt == "pdf":
         from tlc.report import pdf as layout
     else:

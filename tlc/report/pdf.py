@@ -375,6 +375,28 @@ class _Layout:
         self.page.ops.append((kind, kw))
 
 
+def warm_up() -> None:
+    """Load matplotlib's PDF backend and the font metrics a card needs.
+
+    :func:`render` does this on its first call; a helper process calls it
+    ahead, while the photo is still being analysed.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    _core_advances()
+    _page_text_class()
+    # A page with a word in each face of Helvetica: matplotlib reads and
+    # caches the fonts' metrics when it first writes them into a PDF.
+    fig = Figure(figsize=(1, 1))
+    for bold in (False, True):
+        fig.text(0, 0, "Rf", fontproperties=FontProperties(fname=_font_file(core=True, bold=bold)))
+    rc = {"pdf.use14corefonts": True, "pdf.fonttype": _FONTTYPE, "font.family": _CORE_FAMILY}
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
+        fig.savefig(io.BytesIO(), format="pdf")
+
+
 def render(card: Card, *, picture: np.ndarray | None, paper: str = "a4", image: str = "") -> bytes:
     """Lay out and draw a card as PDF.
 
