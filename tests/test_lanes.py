@@ -225,6 +225,37 @@ def test_a_marked_empty_lane_at_the_end_of_the_row_is_a_lane():
     assert len(lanes) == 3
 
 
+def labels_map(cols: list[int]) -> np.ndarray:
+    """A dark-feature map with a pencil label ``S1``, ``S2``... under the baseline at each col."""
+    import cv2
+
+    dark = (0.004 * np.random.default_rng(0).standard_normal((800, 480))).astype(np.float32)
+    ink = np.zeros(dark.shape, np.uint8)
+    for i, c in enumerate(cols):
+        cv2.putText(ink, f"S{i + 1}", (c - 14, 745), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
+    return dark + (0.1 / 255) * ink.astype(np.float32)
+
+
+def test_a_labelled_empty_lane_at_the_end_of_a_labelled_row_is_a_lane():
+    # Bug (benchmark plates synthetic-054 and -068): the label of an empty
+    # first (or last) lane was as clear as its neighbours' but under the
+    # absolute mark level; in a row where every lane is labelled, it is a lane.
+    smap = map_with_spots([160, 240, 320, 400])
+    dark = labels_map([80, 160, 240, 320, 400])
+    lanes = find_lanes(smap, LINES, px_per_mm=PPM, dark_map=dark)
+    assert [round(lane.col) for lane in lanes] == pytest.approx([80, 160, 240, 320, 400], abs=3)
+    kept = drop_unmarked_empty(lanes, {2, 3, 4, 5}, dark, LINES, px_per_mm=PPM)
+    assert kept == lanes
+
+
+def test_a_faint_label_beyond_a_row_not_all_labelled_is_no_lane():
+    # one lane of the row bears no label: the row does not tell how dark
+    # this hand writes, and a faint word beyond it is not enough
+    smap = map_with_spots([160, 240, 320, 400])
+    lanes = find_lanes(smap, LINES, px_per_mm=PPM, dark_map=labels_map([80, 160, 320, 400]))
+    assert [round(lane.col) for lane in lanes] == pytest.approx([160, 240, 320, 400], abs=3)
+
+
 def test_an_empty_lane_without_marks_is_dropped_and_a_marked_one_kept():
     lanes = (
         Lane(index=1, col=60.0, width=50.0),

