@@ -156,111 +156,67 @@ def command(
     # The PDF card is drawn in a second process that loads matplotlib while
     # this one analyses the photo (see _pdf_process); started before OpenCV loads.
     with PdfProcess() if "pdf" in chosen else contextlib.nullcontext() as pdf_process:
-        _analyse(
-            image,
-            chosen,
-            draw_pdf=pdf_process.render if pdf_process is not None else None,
+        from tlc import layout as layout_mod
+        from tlc.io import read_image
+        from tlc.library import load_library
+        from tlc.pipeline import Config, analyse
+
+        draw_pdf = pdf_process.render if pdf_process is not None else None
+        card = card_choices(chosen, lang=lang, paper=paper, config_file=config_file)
+
+        layout = _read_layout(image, layout_file)
+        layout = layout_mod.with_options(
+            layout,
             system=system,
             lanes=lanes,
-            layout_file=layout_file,
-            as_json=as_json,
-            out_dir=out_dir,
-            lang=lang,
-            library_dirs=library_dirs,
-            paper=paper,
-            config_file=config_file,
             expected=expected,
             sample_code=sample_code,
             baseline=baseline,
             front=front,
-            rotate=rotate,
-            mode=mode,
             plate_size=plate_size,
+            rotate=int(rotate) if rotate is not None else None,
+            mode=mode,
         )
+        library = load_library(library_folders(library_dirs), validate=False)
+        if layout.system is not None:
+            library.system(layout.system)  # an unknown id: LibraryError, exit 2, before the work
 
+        photo = read_image(image)
+        analysis = analyse(
+            photo, layout=layout, library=library, config=Config(), image_name=str(image)
+        )
+        analysis = layout_mod.attach_samples(analysis, expected=expected, sample_code=sample_code)
+        unused = layout_mod.unused_samples(analysis, layout)
+        if unused:
+            import dataclasses
 
-def _analyse(
-    image: Path,
-    formats: tuple[str, ...],
-    *,
-    draw_pdf: Callable[..., bytes] | None,
-    system: str | None,
-    lanes: str | None,
-    layout_file: Path | None,
-    as_json: bool,
-    out_dir: Path | None,
-    lang: str | None,
-    library_dirs: tuple[Path, ...],
-    paper: str,
-    config_file: Path | None,
-    expected: str | None,
-    sample_code: str | None,
-    baseline: str | None,
-    front: str | None,
-    rotate: str | None,
-    mode: str | None,
-    plate_size: str | None,
-) -> None:
-    from tlc import layout as layout_mod
-    from tlc.io import read_image
-    from tlc.library import load_library
-    from tlc.pipeline import Config, analyse
+            analysis = dataclasses.replace(analysis, warnings=(*analysis.warnings, *unused))
 
-    card = card_choices(formats, lang=lang, paper=paper, config_file=config_file)
-
-    layout = _read_layout(image, layout_file)
-    layout = layout_mod.with_options(
-        layout,
-        system=system,
-        lanes=lanes,
-        expected=expected,
-        sample_code=sample_code,
-        baseline=baseline,
-        front=front,
-        plate_size=plate_size,
-        rotate=int(rotate) if rotate is not None else None,
-        mode=mode,
-    )
-    library = load_library(library_folders(library_dirs), validate=False)
-    if layout.system is not None:
-        library.system(layout.system)  # an unknown id: LibraryError, exit 2, before the work
-
-    photo = read_image(image)
-    analysis = analyse(
-        photo, layout=layout, library=library, config=Config(), image_name=str(image)
-    )
-    analysis = layout_mod.attach_samples(analysis, expected=expected, sample_code=sample_code)
-    unused = layout_mod.unused_samples(analysis, layout)
-    if unused:
-        import dataclasses
-
-        analysis = dataclasses.replace(analysis, warnings=(*analysis.warnings, *unused))
-
-    # Render everything before writing anything, so that a failure (a missing
-    # wording for --lang) leaves no half set of files behind.
-    # (The card text is made even with --json: it checks that --lang has a wording.)
-    result = analysis.to_dict()
-    text = card.text(analysis, library)
-    if as_json:
-        text = json.dumps(result, ensure_ascii=False)
-    written = _write_files(
-        analysis,
-        result,
-        photo,
-        image=image,
-        out_dir=out_dir,
-        library=library,
-        card=card,
-        draw_pdf=draw_pdf,
-    )
-    if as_json:
-        click.echo(text)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
-    for path in written:
-        click.echo(f"tlc: wrote {path}", err=True)
-    for warning in analysis.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        # Render everything before writing anything, so that a failure (a missing
+        # wording for --lang) leaves no half set of files behind.
+        # (The card text is made even with --json: it checks that --lang has a wording.)
+        result = analysis.to_dict()
+        text = card.text(analysis, library)
+        if as_json:
+            text = json.dumps(result, ensure_ascii=False)
+        written = _write_files(
+            analysis,
+            result,
+            photo,
+            image=image,
+            out_dir=out_dir,
+            library=library,
+            card=card,
+            draw_pdf=draw_pdf,
+        )
+        if as_json:
+            click.echo(text)
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
+        for path in written:
+            click.echo(f"tlc: wrote {path}", err=True)
+        for warning in analysis.warnings:
+            click.echo(f"warning: {warning}", err=True)
 
 
 def _read_layout(image: Path, layout_file: Path | None) -> Any:
