@@ -16,7 +16,7 @@ import json
 import numpy as np
 import pytest
 
-from tlc.errors import LayoutError, LibraryError, PlateNotFound, TlcError
+from tlc.errors import FrontNotFound, LayoutError, LibraryError, PlateNotFound, TlcError
 from tlc.library import load_library
 from tlc.pipeline import (
     SCHEMA,
@@ -217,6 +217,32 @@ def test_plate_photographed_upside_down(synth, rng):
     analysis = analyse(photo, layout=Layout(lanes=LABELS))
     assert analysis.plate.rotation == 180
     assert_rf_match_truth(analysis, truth)
+
+
+def test_an_upright_plate_without_a_front_is_not_read_sideways(tmp_path):
+    # Bug (held-out benchmark plate seed 11, synthetic-073): on an upright
+    # stained plate whose front left no visible edge, the baseline was found
+    # but no front; turned a quarter, labels and lane streaks passed for
+    # lines and the plate was "analysed" sideways, every Rf nonsense. A level
+    # baseline as the photo stands means the plate is upright: it is refused,
+    # and with --front it is read upright.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(
+        lanes=7, mode="stain", perspective=0.46566805751093177, rotation=-3.38, light=0.21,
+        noise=0.102, blur=0.13, front_line=False, labels=True, rng=1332641675,
+    )  # fmt: skip
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    image = read_image(path)  # decoded at reduced size, as tlc analyse reads it
+    with pytest.raises(FrontNotFound, match="no solvent front was found"):
+        analyse(image)
+    front = 1 - truth.front_mm / truth.size_mm[0]  # fraction of the height from the bottom
+    analysis = analyse(image, layout=Layout(front=f"{front:.3f}"))
+    assert analysis.plate.rotation == 0
 
 
 def no_writing(_k):

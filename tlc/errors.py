@@ -32,6 +32,10 @@ class LinesNotFound(TlcError):
     exit_code = 3
 
 
+class FrontNotFound(LinesNotFound):
+    """A baseline was found but no solvent front above it."""
+
+
 class LibraryError(TlcError):
     """The reference library is invalid, or an id is not in it."""
 

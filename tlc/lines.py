@@ -241,10 +241,12 @@ def find_lines(
     Raises
     ------
     LinesNotFound
-        If the baseline or the front cannot be found and was not given.
+        If the baseline or the front cannot be found and was not given
+        (:class:`~tlc.errors.FrontNotFound` when the baseline was found and
+        only the front is missing).
     """
     from tlc import contrast as cm
-    from tlc.errors import LinesNotFound
+    from tlc.errors import FrontNotFound, LinesNotFound
 
     h, w = plate_image.shape[:2]
     flags: list[str] = []
@@ -326,7 +328,7 @@ def find_lines(
                 "no solvent front was found; mark it in pencil when the plate leaves the tank, "
                 "or pass --front (fraction of the plate height from the bottom, or mm)"
             )
-            raise LinesNotFound(msg)
+            raise FrontNotFound(msg)
         conf.append(front_conf)
         if front_conf < 0.5:
             flags.append("front_uncertain")
