@@ -610,7 +610,8 @@ def choose_orientation(
         between them on that baseline (:func:`tlc.lanes.lane_mark_evidence`),
         or None when fewer than two lanes are seen. Marks aligned with the
         lanes are the surest sign of an origin, and decide first when one end
-        has clearly more.
+        has clearly more; when lanes are seen and their marks do not decide,
+        ``evidence`` alone does not turn the photo (the result is a guess).
 
     Returns
     -------
@@ -649,9 +650,11 @@ def choose_orientation(
     if written and min(below, above) <= 0.2 * max(below, above):
         # written beyond one line only: labels go under the origin
         return (first if below > above else turned), False
+    lanes_seen = False
     if lane_marks is not None:
         a_first, a_turned = lane_marks(first), lane_marks(turned)
         if a_first is not None and a_turned is not None:
+            lanes_seen = True
             if sideways and abs(a_turned - a_first) >= LANE_MARKS_SIDEWAYS:
                 return (turned if a_turned > a_first else first), False
             if not sideways and a_turned > 2 * a_first + LANE_MARKS_MARGIN:
@@ -667,7 +670,13 @@ def choose_orientation(
     # the photo's own orientation is the usual one: turning needs clear
     # evidence, and with no marks at either end it is a guess to be checked
     guessed = max(e_first, e_turned) < MIN_ORIGIN_EVIDENCE
-    return (turned if e_turned > 2 * e_first + 2.0 else first), guessed
+    if e_turned > 2 * e_first + 2.0:
+        if lanes_seen:
+            # marks that favour the other end but do not stand at its lanes
+            # (grain, a residue band) do not turn the photo: a guess to check
+            return first, True
+        return turned, guessed
+    return first, guessed
 
 
 def _lane_role(label: str, library: Any) -> tuple[str, str | None]:
