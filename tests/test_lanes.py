@@ -272,6 +272,12 @@ def test_marks_at_the_lanes_are_evidence_of_an_origin_and_grain_is_not():
     assert unmarked is not None
     assert labelled > 1.0
     assert unmarked < 0.3
+    # a lone tick (a speck on the line) at one lane of five counts for its share
+    lone = np.zeros_like(marked)
+    lone[690:711, 239:242] = 0.3
+    one_mark = lane_mark_evidence(smap, lone, LINES, px_per_mm=PPM)
+    assert one_mark is not None
+    assert one_mark < 0.5 * labelled / 5
     # one lane: nothing to compare the gaps with
     assert lane_mark_evidence(map_with_spots([240]), grain, LINES, px_per_mm=PPM) is None
 

@@ -345,7 +345,9 @@ def lane_mark_evidence(
     float or None
         Summed over the lanes, how far the marks at each lane (the strongest
         within 1.5 mm) exceed the median of the marks mid-way between lanes,
-        past 0.2; 0 when no lane is marked. None with fewer than two lanes.
+        past 0.2, times the share of lanes so marked (staff mark every lane:
+        a lone mark, such as a speck on a line, counts for little); 0 when
+        no lane is marked. None with fewer than two lanes.
     """
     lanes = find_lanes(spots_map, lines, px_per_mm=px_per_mm)
     if len(lanes) < 2:
@@ -355,7 +357,9 @@ def lane_mark_evidence(
     reach = round(1.5 * px_per_mm)
     at = np.array([marks[max(0, round(c) - reach) : round(c) + reach + 1].max() for c in cols])
     gaps = np.array([marks[round((a + b) / 2)] for a, b in itertools.pairwise(cols)])
-    return float(np.clip(at - float(np.median(gaps)) - 0.2, 0, None).sum())
+    excess = np.clip(at - float(np.median(gaps)) - 0.2, 0, None)
+    # staff mark every lane: a lone mark (a speck on a line) counts for its share
+    return float(excess.sum() * np.count_nonzero(excess) / len(excess))
 
 
 def find_lanes(
