@@ -572,8 +572,9 @@ MIN_ORIGIN_EVIDENCE = 1.5
 #: which end of an upright plate is the origin when one end has more than
 #: twice the other's plus this, and which way a sideways plate stands when
 #: the two differ by ``LANE_MARKS_SIDEWAYS``. Measured on 300 synthetic
-#: plates (seeds 0, 7 and 11): plates read the wrong way up 11 -> 7, none
-#: turned wrong that was right; the margin may be 0.5 to 1.0 alike.
+#: plates (seeds 0, 7 and 11): plates read the wrong way up 13 -> 9 (8 once
+#: a lone mark counts for its share), none turned wrong that was right; the
+#: margin may be 0.5 to 1.0 alike.
 LANE_MARKS_MARGIN = 0.5
 LANE_MARKS_SIDEWAYS = 0.3
 
