@@ -79,3 +79,13 @@ def test_a_spot_stands_out_and_the_plate_does_not(mode, colour, spot):
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="mode must be one of uv254, stain, uv365, got 'uv300'"):
         contrast(np.zeros((50, 50, 3), np.uint8), mode="uv300", px_per_mm=PPM)
+
+
+def test_robust_sigma_measures_the_noise_not_the_outliers():
+    from tlc.contrast import robust_sigma
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(5.0, 2.0, 20000)
+    values[:2000] = 100.0  # a tenth of the map is spots or strokes
+    assert robust_sigma(values) == pytest.approx(2.0, rel=0.15)
+    assert robust_sigma(np.full(10, 3.0)) == 0.0

@@ -97,6 +97,26 @@ def background(plate_image: np.ndarray, *, px_per_mm: float, bright: bool = Fals
     return cv2.resize(bg, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
+def robust_sigma(values: np.ndarray) -> float:
+    """The spread of ``values`` as a standard deviation, from their median absolute deviation.
+
+    Spots, strokes and lines are outliers in a map or a profile; the median
+    absolute deviation (times 1.4826, the factor for normal noise) measures
+    the noise around them without being pulled up by them.
+
+    Parameters
+    ----------
+    values : ndarray
+        Any shape, not empty.
+
+    Returns
+    -------
+    float
+        0 for constant values.
+    """
+    return 1.4826 * float(np.median(np.abs(values - np.median(values))))
+
+
 def blur(image: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian blur that stays fast for a large ``sigma``.
 

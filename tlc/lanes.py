@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tlc._types import get, r2
-from tlc.contrast import blur, pencil_strokes
+from tlc.contrast import blur, pencil_strokes, robust_sigma
 from tlc.lines import Lines
 
 
@@ -141,7 +141,7 @@ def spot_candidates(
     top = max(0, int(min(lines.front) - 1.0 * px_per_mm))
     bottom = min(h, int(max(lines.baseline) + 1.5 * px_per_mm))
     band = dog[top:bottom]
-    noise = 1.4826 * float(np.median(np.abs(band - np.median(band)))) + 1e-4
+    noise = robust_sigma(band) + 1e-4
     threshold = max(0.4 * min_contrast, 4.0 * noise)
     k = max(3, round(2.5 * px_per_mm) | 1)
     local_max = dog >= cv2.dilate(dog, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
@@ -200,8 +200,7 @@ def ring_candidates(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> 
     run = strokes[top:bottom]
     if run.size == 0:
         return np.zeros((0, 5))
-    centre = float(np.median(run))
-    threshold = centre + 6 * 1.4826 * float(np.median(np.abs(run - centre))) + 1e-4
+    threshold = float(np.median(run)) + 6 * robust_sigma(run) + 1e-4
     ink = (strokes > max(threshold, 0.03)).astype(np.uint8)
     c = max(3, round(1.0 * px_per_mm) | 1)
     ink = cv2.morphologyEx(
@@ -275,7 +274,7 @@ def tick_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.
     prof = np.minimum(*sides).astype(np.float32)
     prof = cv2.GaussianBlur(prof.reshape(1, -1), (0, 0), 0.4 * px_per_mm).ravel()
     floor = float(np.median(prof))
-    noise = 1.4826 * float(np.median(np.abs(prof - floor))) + 1e-4
+    noise = robust_sigma(prof) + 1e-4
     return np.clip((prof - floor) / (8 * noise), 0, 1.5)
 
 
@@ -307,7 +306,7 @@ def label_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np
     prof = (vals.sum(axis=0) / np.maximum(valid.sum(axis=0), 1)).astype(np.float32)
     prof = cv2.GaussianBlur(prof.reshape(1, -1), (0, 0), 1.5 * px_per_mm).ravel()
     floor = float(np.percentile(prof, 20))
-    noise = 1.4826 * float(np.median(np.abs(prof - np.median(prof)))) + 1e-4
+    noise = robust_sigma(prof) + 1e-4
     return np.clip((prof - floor) / (8 * noise), 0, 1.0)
 
 
@@ -318,8 +317,21 @@ def mark_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.
     -------
     (W,) ndarray of float
     """
-    ticks = tick_profile(dark_map, lines, px_per_mm=px_per_mm)
-    return 0.8 * ticks + 0.6 * label_profile(dark_map, lines, px_per_mm=px_per_mm)
+    return _marks_and_labels(dark_map, lines, px_per_mm=px_per_mm)[0]
+
+
+def _marks_and_labels(
+    dark_map: np.ndarray, lines: Lines, *, px_per_mm: float
+) -> tuple[np.ndarray, np.ndarray]:
+    # the marks' vote (mark_profile) and the label profile it is made with
+    labels = label_profile(dark_map, lines, px_per_mm=px_per_mm)
+    return 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm) + 0.6 * labels, labels
+
+
+def _near_max(profile: np.ndarray, x: float, reach: int) -> float:
+    # the strongest value of a column profile within ``reach`` of column x
+    i = round(x)
+    return float(profile[max(0, i - reach) : i + reach + 1].max(initial=0.0))
 
 
 def lane_mark_evidence(
@@ -355,7 +367,7 @@ def lane_mark_evidence(
     cols = sorted(lane.col for lane in lanes)
     marks = mark_profile(dark_map, lines, px_per_mm=px_per_mm)
     reach = round(1.5 * px_per_mm)
-    at = np.array([marks[max(0, round(c) - reach) : round(c) + reach + 1].max() for c in cols])
+    at = np.array([_near_max(marks, c, reach) for c in cols])
     gaps = np.array([marks[round((a + b) / 2)] for a, b in itertools.pairwise(cols)])
     excess = np.clip(at - float(np.median(gaps)) - 0.2, 0, None)
     # staff mark every lane: a lone mark (a speck on a line) counts for its share
@@ -427,8 +439,7 @@ def find_lanes(
         # the only sign of a lane where nothing is visible. Handwriting is
         # not centred exactly, so marks only add a lane that keeps the
         # lanes' even spacing.
-        labels = label_profile(dark_map, lines, px_per_mm=px_per_mm)
-        marks = 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm) + 0.6 * labels
+        marks, labels = _marks_and_labels(dark_map, lines, px_per_mm=px_per_mm)
         marked = _peaks(profile + marks, min_distance=min_pitch, side=side, level=MARK_LEVEL)
         peaks = _add_marked_lanes(peaks, marked, marks, min_pitch=min_pitch)
     inferred: list[float] = []
@@ -502,21 +513,18 @@ def drop_unmarked_empty(
         The lanes kept, unchanged (numbered as before); all of them if
         none would be left.
     """
-    labels = label_profile(dark_map, lines, px_per_mm=px_per_mm)
-    marks = 0.8 * tick_profile(dark_map, lines, px_per_mm=px_per_mm) + 0.6 * labels
+    marks, labels = _marks_and_labels(dark_map, lines, px_per_mm=px_per_mm)
     reach = round(1.5 * px_per_mm)
-
-    def near(profile: np.ndarray, lane: Lane) -> float:
-        c = round(lane.col)
-        return float(profile[max(0, c - reach) : c + reach + 1].max(initial=0.0))
-
     # in a labelled row, a label as strong as the others marks a lane
     row_label = _row_label(labels, [lane.col for lane in lanes], reach=reach)
 
     def marked(lane: Lane) -> bool:
-        if near(marks, lane) >= MARK_LEVEL:
+        if _near_max(marks, lane.col, reach) >= MARK_LEVEL:
             return True
-        return row_label is not None and near(labels, lane) >= END_LABEL_RATIO * row_label
+        return (
+            row_label is not None
+            and _near_max(labels, lane.col, reach) >= END_LABEL_RATIO * row_label
+        )
 
     kept = [
         lane
@@ -660,12 +668,7 @@ def _row_label(labels: np.ndarray, lanes: list[float], *, reach: int) -> float |
     if len(lanes) < 3:
         return None
     xs = sorted(lanes)
-
-    def near(x: float) -> float:
-        i = round(x)
-        return float(labels[max(0, i - reach) : i + reach + 1].max(initial=0.0))
-
-    at = np.array([near(x) for x in xs])
+    at = np.array([_near_max(labels, x, reach) for x in xs])
     gaps = np.array([labels[round((a + b) / 2)] for a, b in itertools.pairwise(xs)])
     level = float(np.median(at))
     if level < 0.15 or float(at.min()) < 0.5 * level or level < 3 * float(np.median(gaps)):
@@ -733,8 +736,7 @@ def _fill_row(
     w = len(marks)
 
     def vote(x: float, pitch: float) -> float:
-        i, reach = round(x), max(1, round(0.25 * pitch))
-        return float(marks[max(0, i - reach) : i + reach + 1].max(initial=0.0))
+        return _near_max(marks, x, max(1, round(0.25 * pitch)))
 
     if len(lanes) == 2 and n == 3:
         # Two lanes seen of three: the third is between them (pitch d/2) or

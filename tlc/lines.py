@@ -592,7 +592,7 @@ def writing_beyond(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> t
         Percent of the band under the baseline, and of the band above the
         front, covered by strokes.
     """
-    from tlc.contrast import pencil_strokes
+    from tlc.contrast import pencil_strokes, robust_sigma
 
     h, _ = dark_map.shape
     strokes = pencil_strokes(dark_map, px_per_mm=px_per_mm)
@@ -601,8 +601,7 @@ def writing_beyond(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> t
     run = strokes[front + 2 * gap : base - 2 * gap]
     if run.size == 0:
         return 0.0, 0.0
-    centre = float(np.median(run))
-    rise = 5 * 1.4826 * float(np.median(np.abs(run - centre))) + 1e-4
+    rise = 5 * robust_sigma(run) + 1e-4
 
     def cover(band: np.ndarray) -> float:
         if band.size == 0:

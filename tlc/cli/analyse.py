@@ -262,12 +262,6 @@ def _write_files(
             msg = f"{path}: would overwrite the photo; choose another --out"
             raise ImageError(msg)
     picture = annotate(rectify(photo, analysis.plate), analysis)
-
-    def write_cards() -> list[Path]:
-        return card.write(
-            analysis, library, folder=folder, stem=stem, picture=picture, draw_pdf=draw_pdf
-        )
-
     try:
         write_text_atomic(json_path, json.dumps(result, ensure_ascii=False, indent=1) + "\n")
         if card.formats:
@@ -276,7 +270,9 @@ def _write_files(
             # the PNG is encoded (by OpenCV, outside the GIL) while the card is drawn
             with ThreadPoolExecutor(max_workers=1) as pool:
                 png = pool.submit(write_png, png_path, picture)
-                cards = write_cards()
+                cards = card.write(
+                    analysis, library, folder=folder, stem=stem, picture=picture, draw_pdf=draw_pdf
+                )
                 png.result()
         else:
             write_png(png_path, picture)

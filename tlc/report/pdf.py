@@ -79,6 +79,13 @@ _FALLBACK_FAMILY = "DejaVu Sans"
 #: fontTools costs about 0.3 s per font; Type 3 fonts are drawn from the same
 #: DejaVu outlines, print as sharply, and their text is still extracted.
 _FONTTYPE = 3
+
+#: matplotlib settings every card is drawn with (and :func:`warm_up` draws with).
+_FONT_RC: dict[str, Any] = {
+    "pdf.use14corefonts": True,
+    "pdf.fonttype": _FONTTYPE,
+    "font.family": _CORE_FAMILY,
+}
 _LEADING = 1.28  # line height as a multiple of the font size
 #: Baseline below the top of a line, as a multiple of the font size:
 #: Helvetica's ascender (the top of "l", 718/1000 em), where matplotlib's
@@ -392,8 +399,7 @@ def warm_up() -> None:
     fig = Figure(figsize=(1, 1))
     for bold in (False, True):
         fig.text(0, 0, "Rf", fontproperties=FontProperties(fname=_font_file(core=True, bold=bold)))
-    rc = {"pdf.use14corefonts": True, "pdf.fonttype": _FONTTYPE, "font.family": _CORE_FAMILY}
-    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
+    with matplotlib.rc_context(_FONT_RC):
         fig.savefig(io.BytesIO(), format="pdf")
 
 
@@ -725,12 +731,7 @@ def _draw(pages: list[_Page], card: Card, paper: str, measure: Measure) -> bytes
     small = _STYLE[paper]["small"]
     total = len(pages)
     buf = io.BytesIO()
-    rc: dict[str, Any] = {
-        "pdf.use14corefonts": True,
-        "pdf.fonttype": _FONTTYPE,
-        "font.family": _CORE_FAMILY,
-        "pdf.compression": 6,
-    }
+    rc: dict[str, Any] = {**_FONT_RC, "pdf.compression": 6}
     with (
         matplotlib.rc_context(rc),  # type: ignore[arg-type]
         PdfPages(
