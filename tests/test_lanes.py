@@ -391,3 +391,11 @@ def test_a_row_with_a_gap_is_completed(n, pitch, start, jitter, gap):
     assert len(lanes) == n
     assert len(inferred) == len(missing)
     assert max(abs(a - b) for a, b in zip(lanes, row, strict=True)) < 0.25 * pitch
+
+
+def test_given_three_lanes_with_two_close_seen_adds_the_third_where_there_is_room():
+    # Benchmark plate seed 11, synthetic-083: two lanes seen of three, too
+    # close for one between them and no mark at either end; the third was put
+    # left of a row centred on the plate. Without a mark, the end with room.
+    lanes = find_lanes(map_with_spots([200, 260]), LINES, px_per_mm=PPM, n_lanes=3)
+    assert [round(lane.col) for lane in lanes] == pytest.approx([200, 260, 320], abs=3)

@@ -273,6 +273,55 @@ def test_two_dark_spots_close_together_are_both_measured(tmp_path):
         assert abs(t - f) < RF_TOL, (found, true)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        # seed 7, synthetic-014: all 8 lanes seen without --lanes (the last by
+        # its label); with --lanes, one was dropped and one invented at the
+        # other end
+        dict(
+            lanes=["S6", "cocaine", "S4", "lidocaine", "S1", "S2", "S3", "S5"],
+            spots=[None, [0.59], None, [0.468], None, None, None, None], mode="stain",
+            perspective=0.30446781080043417, rotation=-1.15, light=0.073, noise=0.53,
+            jpeg_quality=61, rng=1526317309,
+        ),
+        # seed 7, synthetic-029: a lane placed beyond the row by spacing alone
+        # made four of three, and the comb fitted instead took the plate edge
+        dict(
+            lanes=["S1", "lidocaine", "S2"], spots=[None, [0.358], None], mode="uv254",
+            perspective=0.46514219161989695, rotation=-3.03, light=0.933, noise=0.711,
+            blur=0.187, jpeg_quality=64, front_line=False, labels=False, rng=1060499019,
+        ),
+        # seed 7, synthetic-084: three lanes seen of four, one and two pitches
+        # apart (one gap a single pitch: no row without the count); an even
+        # comb put a lane off the plate's row and dropped the last one
+        dict(
+            lanes=["S2", "mdma", "S1", "levamisole"], spots=[None, [0.429], None, [0.822]],
+            mode="uv254", perspective=0.02771646568516735, rotation=-0.7, light=0.956,
+            noise=0.683, jpeg_quality=87, cropped=True, front_line=False, rng=423570321,
+        ),
+    ],
+    ids=["all-seen", "one-too-many", "gap-of-two"],
+)  # fmt: skip
+def test_given_lane_labels_land_on_the_lanes(tmp_path, params):
+    # Bugs (benchmark plates): with --lanes, lanes were put where they are
+    # not, though the lanes found without it were right.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(**params)
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path), layout=Layout(lanes=tuple(params["lanes"])))
+    scale = analysis.plate.size_mm[1] / truth.size_mm[1]  # the plate's size is assumed
+    found = [lr.lane.col / analysis.plate.px_per_mm for lr in analysis.lanes]
+    true = [lane.x_mm * scale for lane in truth.lanes]
+    pitch = float(np.median(np.diff(true)))
+    assert max(abs(f - t) for f, t in zip(found, true, strict=True)) < 0.25 * pitch, (found, true)
+
+
 def no_writing(_k):
     return (0.0, 0.0)
 

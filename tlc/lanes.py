@@ -442,11 +442,24 @@ def find_lanes(
         marks, labels = _marks_and_labels(dark_map, lines, px_per_mm=px_per_mm)
         marked = _peaks(profile + marks, min_distance=min_pitch, side=side, level=MARK_LEVEL)
         peaks = _add_marked_lanes(peaks, marked, marks, min_pitch=min_pitch)
-    inferred: list[float] = []
-    if n_lanes is None:
-        peaks = _drop_crowded(peaks, profile + marks)
-        peaks, inferred = _complete_row(peaks, min_pitch=min_pitch)
-        peaks = _extend_row(peaks, marks, labels, min_pitch=min_pitch, side=side)
+    # The row as seen: crowded candidates dropped, gaps of an even row
+    # filled, a marked lane beyond its ends added.
+    row = _drop_crowded(peaks, profile + marks)
+    row, inferred = _complete_row(row, min_pitch=min_pitch)
+    row = _extend_row(row, marks, labels, min_pitch=min_pitch, side=side)
+    if n_lanes is not None:
+        # More lanes seen than given: lanes at the ends with no spot seen
+        # (placed from marks or spacing alone) go first.
+        while len(row) > n_lanes and min(profile[round(row[0])], profile[round(row[-1])]) < 0.3:
+            row = row[1:] if profile[round(row[0])] <= profile[round(row[-1])] else row[:-1]
+    if n_lanes is None or (len(row) == n_lanes and _even(row)):
+        # Given a count, the row seen is kept when it agrees with it: filling
+        # the row from the lanes seen alone may add a lane at the wrong end
+        # (benchmark plate seed 7, synthetic-014: all 8 lanes seen without
+        # --lanes, one dropped and one invented at the other end with it).
+        peaks = row
+    else:
+        inferred = []
     flags: tuple[str, ...] = ()
     if n_lanes is not None and len(peaks) < n_lanes:
         # Fewer lanes seen than given: an evenly spaced row of them says
@@ -630,13 +643,41 @@ def _complete_row(lanes: list[float], *, min_pitch: float) -> tuple[list[float],
     pitch = _pitch(lanes, min_pitch=min_pitch)
     if pitch is None:
         return lanes, []
+    return _fill_gaps(lanes, pitch)
+
+
+def _fill_gaps(lanes: list[float], pitch: float) -> tuple[list[float], list[float]]:
+    # lanes at even steps in every gap a whole number of pitches wide: all
+    # lanes, left to right, and those added
     lanes = sorted(lanes)
     inferred: list[float] = []
     for lo, hi in itertools.pairwise(lanes):
         k = round((hi - lo) / pitch)
         inferred.extend(lo + (hi - lo) * j / k for j in range(1, k))
-    out = sorted([*lanes, *inferred])
-    return out, inferred
+    return sorted([*lanes, *inferred]), inferred
+
+
+def _pitch_for_count(lanes: list[float], n: int, *, min_pitch: float) -> float | None:
+    """The pitch of a row of ``n`` lanes of which ``lanes`` (3 or more) are seen, or None.
+
+    With the count known, one gap a single pitch wide is enough: the largest
+    pitch that divides the row seen into at most ``n - 1`` steps, every gap
+    within ``GAP_TOLERANCE`` of a whole number of them.
+    """
+    if len(lanes) < 3:
+        return None
+    diffs = np.diff(sorted(lanes))
+    span = float(diffs.sum())
+    for steps in range(len(lanes) - 1, n):
+        pitch = span / steps
+        k = np.round(diffs / pitch)
+        if (
+            pitch >= min_pitch
+            and np.all(k >= 1)
+            and np.all(np.abs(diffs / pitch - k) <= GAP_TOLERANCE)
+        ):
+            return pitch
+    return None
 
 
 #: Vote of a pencil mark (0.8 per tick, 0.6 per label) that adds a lane one
@@ -736,12 +777,17 @@ def _fill_row(
     w = len(marks)
 
     def vote(x: float, pitch: float) -> float:
-        return _near_max(marks, x, max(1, round(0.25 * pitch)))
+        # only a mark that could add a lane by itself counts: the grain of
+        # an unmarked plate must not pick the end (benchmark plate seed 11,
+        # synthetic-083: a lane added left of a centred row, not right)
+        v = _near_max(marks, x, max(1, round(0.25 * pitch)))
+        return v if v >= MARK_LEVEL else 0.0
 
     if len(lanes) == 2 and n == 3:
         # Two lanes seen of three: the third is between them (pitch d/2) or
         # beyond one end (pitch d). Its mark decides; without one, the middle,
-        # since even spotting leaves no gap twice as wide as the others.
+        # since even spotting leaves no gap twice as wide as the others, then
+        # the end with more room.
         a, b = sorted(lanes)
         d = b - a
         options = [(a - d, d, False), (b + d, d, False)]
@@ -750,12 +796,12 @@ def _fill_row(
         options = [o for o in options if side <= o[0] <= w - 1 - side]
         if not options:
             return None
-        x, _, _ = max(options, key=lambda o: (vote(o[0], o[1]), o[2]))
+        x, _, _ = max(options, key=lambda o: (vote(o[0], o[1]), o[2], min(o[0], w - 1 - o[0])))
         return sorted([a, b, x])
-    pitch = _pitch(lanes, min_pitch=min_pitch)
+    pitch = _pitch(lanes, min_pitch=min_pitch) or _pitch_for_count(lanes, n, min_pitch=min_pitch)
     if pitch is None:
         return None
-    row, _ = _complete_row(sorted(lanes), min_pitch=min_pitch)
+    row, _ = _fill_gaps(lanes, pitch)
     if len(row) > n:
         return None
     while len(row) < n:
