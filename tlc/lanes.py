@@ -278,6 +278,14 @@ def tick_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.
     return np.clip((prof - floor) / (8 * noise), 0, 1.5)
 
 
+#: Least noise of the label profile: on a plate with nothing written under the
+#: baseline the profile is flat, and measured against its own tiny noise the
+#: grain of the plate read as labels (on 86 unlabelled synthetic plates the
+#: profile's highest bump is 0.003 at the median, 0.008 at the 90th
+#: percentile; under a real label it is 0.01 at the median).
+LABEL_NOISE_FLOOR = 0.0015
+
+
 def label_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.ndarray:
     """Per column, how much pencil writing lies under the baseline there.
 
@@ -306,7 +314,7 @@ def label_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np
     prof = (vals.sum(axis=0) / np.maximum(valid.sum(axis=0), 1)).astype(np.float32)
     prof = cv2.GaussianBlur(prof.reshape(1, -1), (0, 0), 1.5 * px_per_mm).ravel()
     floor = float(np.percentile(prof, 20))
-    noise = robust_sigma(prof) + 1e-4
+    noise = max(robust_sigma(prof), LABEL_NOISE_FLOOR)
     return np.clip((prof - floor) / (8 * noise), 0, 1.0)
 
 
