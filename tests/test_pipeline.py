@@ -342,6 +342,59 @@ def test_grain_under_the_baseline_of_an_unlabelled_plate_is_not_a_label(tmp_path
     assert len(analysis.lanes) == 2
 
 
+@pytest.mark.parametrize(
+    ("params", "n_lanes"),
+    [
+        # seed 7, synthetic-098: a faint stretch of the baseline 6 mm before
+        # its end, beyond the last of three lanes
+        (
+            dict(
+                lanes=3, mode="stain", perspective=0.1836779305152253, rotation=1.64, light=0.422,
+                noise=0.562, blur=0.314, jpeg_quality=52, front_line=False, labels=False,
+                rng=50566745,
+            ),
+            3,
+        ),
+        # seed 7, synthetic-007: the same on the baseline near the left side
+        (
+            dict(
+                lanes=8, mode="stain", perspective=0.04528469653942882, rotation=-0.3,
+                light=0.122, noise=0.291, blur=0.242, front_line=False, rng=30647145,
+            ),
+            8,
+        ),
+    ],
+    ids=["right-end", "left-end"],
+)  # fmt: skip
+def test_a_mark_of_the_baseline_beyond_the_row_is_not_a_lane(tmp_path, params, n_lanes):
+    # Bug (benchmark plates): an unmarked "lane" at an end of the row held
+    # only a faint "spot" on the baseline, a darker stretch of the pencil
+    # line: one lane too many, its origin spot reported as sample material.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, _ = make_plate(**params)
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path))
+    assert len(analysis.lanes) == n_lanes
+
+
+@pytest.mark.parametrize("mode", ["uv254", "stain"])
+@pytest.mark.parametrize("rng", [0, 1])
+def test_a_sample_left_on_the_origin_at_the_end_of_the_row_is_a_lane(synth, mode, rng):
+    # The counterpart of the test above: a sample that did not move at all,
+    # in the first lane and without a label, is reported, on the origin.
+    photo, _ = synth(
+        mode=mode, lanes=3, spots=[[0.0], [0.45], [0.6]], labels=False, noise=0.3, rng=rng
+    )
+    analysis = analyse(photo)
+    assert len(analysis.lanes) == 3
+    assert [s.on_origin for s in analysis.lanes[0].spots] == [True]
+
+
 def no_writing(_k):
     return (0.0, 0.0)
 
