@@ -173,12 +173,21 @@ def test_empty_lanes_in_a_gap_of_the_row_are_placed():
     assert inferred == [4, 5]
 
 
+def test_one_single_gap_measures_the_pitch():
+    # Four lanes, the second empty and unmarked: three seen, gaps of two
+    # pitches and one. Measured on the 300 benchmark plates, reading one
+    # single gap as the pitch placed 6 such empty lanes and no false one.
+    lanes = find_lanes(map_with_spots([60, 180, 240]), LINES, px_per_mm=PPM)
+    assert [round(lane.col) for lane in lanes] == pytest.approx([60, 120, 180, 240], abs=2)
+    assert [lane.index for lane in lanes if "lane_from_spacing" in lane.flags] == [2]
+
+
 @pytest.mark.parametrize(
     "cols",
     [
         [60, 120, 275],  # the wide gap is 2.6 pitches: uneven spotting, not an empty lane
         [100, 220],  # two lanes do not tell the pitch
-        [60, 180, 240],  # one single gap does not measure the pitch
+        [60, 180, 350],  # gaps of 15 and 21 mm: no pitch explains both
     ],
 )
 def test_no_lane_is_invented_without_an_evenly_spaced_row(cols):

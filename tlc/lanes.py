@@ -609,9 +609,10 @@ def _pitch(lanes: list[float], *, min_pitch: float) -> float | None:
     """The pitch of an evenly spaced row of lanes, or None if it is not one.
 
     The row is evenly spaced when every gap is within ``GAP_TOLERANCE`` of a
-    whole number (1 to 4) of one pitch and at least two gaps are a single
-    pitch (so that the pitch is measured, not guessed). The pitch returned is the median of the
-    single gaps, for the largest pitch that explains every gap.
+    whole number (1 to 4) of one pitch and at least one gap is a single
+    pitch (so that the pitch is measured, not guessed). The pitch returned
+    is the median of the single gaps, for the largest pitch that explains
+    every gap.
     """
     if len(lanes) < 3:
         return None
@@ -621,7 +622,7 @@ def _pitch(lanes: list[float], *, min_pitch: float) -> float | None:
         steps = diffs / d
         k = np.round(steps)
         fits = np.all(k >= 1) and np.all(k <= 4) and np.all(np.abs(steps - k) <= GAP_TOLERANCE)
-        if fits and np.count_nonzero(k == 1) >= 2:
+        if fits and np.any(k == 1):
             best = float(np.median(diffs[k == 1]))
     if best is None or best < min_pitch:
         return None
@@ -663,29 +664,6 @@ def _fill_gaps(lanes: list[float], pitch: float) -> tuple[list[float], list[floa
         k = round((hi - lo) / pitch)
         inferred.extend(lo + (hi - lo) * j / k for j in range(1, k))
     return sorted([*lanes, *inferred]), inferred
-
-
-def _pitch_for_count(lanes: list[float], n: int, *, min_pitch: float) -> float | None:
-    """The pitch of a row of ``n`` lanes of which ``lanes`` (3 or more) are seen, or None.
-
-    With the count known, one gap a single pitch wide is enough: the largest
-    pitch that divides the row seen into at most ``n - 1`` steps, every gap
-    within ``GAP_TOLERANCE`` of a whole number of them.
-    """
-    if len(lanes) < 3:
-        return None
-    diffs = np.diff(sorted(lanes))
-    span = float(diffs.sum())
-    for steps in range(len(lanes) - 1, n):
-        pitch = span / steps
-        k = np.round(diffs / pitch)
-        if (
-            pitch >= min_pitch
-            and np.all(k >= 1)
-            and np.all(np.abs(diffs / pitch - k) <= GAP_TOLERANCE)
-        ):
-            return pitch
-    return None
 
 
 #: Vote of a pencil mark (0.8 per tick, 0.6 per label) that adds a lane one
@@ -806,7 +784,7 @@ def _fill_row(
             return None
         x, _, _ = max(options, key=lambda o: (vote(o[0], o[1]), o[2], min(o[0], w - 1 - o[0])))
         return sorted([a, b, x])
-    pitch = _pitch(lanes, min_pitch=min_pitch) or _pitch_for_count(lanes, n, min_pitch=min_pitch)
+    pitch = _pitch(lanes, min_pitch=min_pitch)
     if pitch is None:
         return None
     row, _ = _fill_gaps(lanes, pitch)
