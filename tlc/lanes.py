@@ -304,8 +304,10 @@ def label_profile(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np
     cols = np.arange(w)
     base = np.interp(cols, lines.cols, lines.baseline).round().astype(int)
     r0 = base + round(1.5 * px_per_mm)
-    r1 = np.minimum(base + round(9.0 * px_per_mm), h - round(2.0 * px_per_mm))
-    if np.all(r1 - r0 < 2 * px_per_mm):
+    # Labels may be written close to the plate's bottom edge (the TLC-code
+    # vanillin plates: 5 mm under the baseline, to 1.5 mm from the edge).
+    r1 = np.minimum(base + round(9.0 * px_per_mm), h - round(1.5 * px_per_mm))
+    if np.all(r1 - r0 < 1.5 * px_per_mm):
         return np.zeros(w)
     depth = int(np.max(r1 - r0))
     rr = r0[None, :] + np.arange(depth)[:, None]
