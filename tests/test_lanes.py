@@ -408,3 +408,23 @@ def test_given_three_lanes_with_two_close_seen_adds_the_third_where_there_is_roo
     # left of a row centred on the plate. Without a mark, the end with room.
     lanes = find_lanes(map_with_spots([200, 260]), LINES, px_per_mm=PPM, n_lanes=3)
     assert [round(lane.col) for lane in lanes] == pytest.approx([200, 260, 320], abs=3)
+
+
+@pytest.mark.parametrize("mode", ["uv254", "stain"])
+def test_two_empty_labelled_lanes_at_the_start_of_the_row_are_found(mode):
+    # Real photos (TLC-code vanillin dilution series): the first two lanes,
+    # the most dilute, show nothing, but are labelled like the others; only
+    # one lane was added beyond the row's end, and only for a label at least
+    # 0.8 of the row's. Now as many as are marked, for a label 0.6 of it.
+    from tlc.pipeline import analyse
+    from tlc.synth import make_plate
+
+    photo, _ = make_plate(
+        lanes=6,
+        spots=[[], [], [0.4], [0.5], [0.45], [0.6]],
+        labels=True,
+        mode=mode,
+        noise=0.2,
+        rng=1,
+    )
+    assert len(analyse(photo).lanes) == 6
