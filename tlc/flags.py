@@ -57,6 +57,12 @@ _FLAGS = (
         "bottom of the annotated picture, or pass --rotate.",
     ),
     Flag(
+        "plate_outline_extended",
+        "warning",
+        "The plate's outline was first found inside the plate, along a pencil line near its "
+        "edge, and was extended to the edge; check the lines on the annotated picture.",
+    ),
+    Flag(
         "plate_size_assumed",
         "info",
         "The plate size was not given; millimetres assume the long side is 100 mm.",

@@ -287,20 +287,9 @@ def analyse(
     LibraryError
         When the layout names a system the library does not have.
     """
-    import dataclasses
-    import datetime as dt
-    import os
-
-    import numpy as np
-
-    from tlc import __version__, contrast
-    from tlc import flags as flagreg
-    from tlc import lanes as lanes_mod
-    from tlc import lines as lines_mod
+    from tlc import contrast
     from tlc import plate as plate_mod
-    from tlc import rf as rf_mod
-    from tlc import spots as spots_mod
-    from tlc.errors import FrontNotFound, LayoutError, TlcError
+    from tlc.errors import LayoutError, LinesNotFound, TlcError
 
     layout = layout or Layout()
     config = config or Config()
@@ -318,6 +307,54 @@ def analyse(
     system_id = system_id or ""
 
     plate = plate_mod.find_plate(image, size_mm=layout.plate_size_mm, rotate=layout.rotate)
+
+    def on(p: Plate) -> Analysis:
+        return _analyse_plate(
+            image, p, layout=layout, library=library, config=config, system_id=system_id,
+            image_name=image_name,
+        )  # fmt: skip
+
+    try:
+        return on(plate)
+    except LinesNotFound as exc:
+        # An outline cut at a pencil line near the rim (the baseline or the
+        # front) leaves that line out of the plate: grow it to the real edge
+        # and try again; if that fails too, the first reason stands.
+        grown = plate_mod.grow(image, plate) if plate.source == "found" else None
+        if grown is None:
+            raise
+        try:
+            return on(grown)
+        except TlcError:
+            raise exc from None
+
+
+def _analyse_plate(
+    image: Any,
+    plate: Plate,
+    *,
+    layout: Layout,
+    library: Any,
+    config: Config,
+    system_id: str,
+    image_name: str,
+) -> Analysis:
+    """:func:`analyse` on the plate found: everything after finding the plate."""
+    import dataclasses
+    import datetime as dt
+    import os
+
+    import numpy as np
+
+    from tlc import __version__, contrast
+    from tlc import flags as flagreg
+    from tlc import lanes as lanes_mod
+    from tlc import lines as lines_mod
+    from tlc import plate as plate_mod
+    from tlc import rf as rf_mod
+    from tlc import spots as spots_mod
+    from tlc.errors import FrontNotFound, TlcError
+
     plate_img = plate_mod.rectify(image, plate)
     mode = layout.mode or contrast.detect_mode(plate_img)
     ppm = plate.px_per_mm

@@ -6,7 +6,7 @@ other module works on the rectified plate image with ``[row, col]`` indexing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -219,11 +219,7 @@ def find_plate(
         flags.append("plate_perspective_corrected")
     if size_mm is None:
         flags.append("plate_size_assumed")
-        aspect = height_px / width_px
-        if aspect >= 1:
-            size = (DEFAULT_LONG_SIDE_MM, DEFAULT_LONG_SIDE_MM / aspect)
-        else:
-            size = (DEFAULT_LONG_SIDE_MM * aspect, DEFAULT_LONG_SIDE_MM)
+        size = _assumed_size(height_px / width_px)
     else:
         size = (float(size_mm[0]), float(size_mm[1]))
     if source == "whole-image":
@@ -236,6 +232,101 @@ def find_plate(
         source=source,
         confidence=confidence,
         flags=tuple(sorted(set(flags))),
+    )
+
+
+def _assumed_size(aspect: float) -> tuple[float, float]:
+    # (height, width) in mm of a plate of this aspect, its long side DEFAULT_LONG_SIDE_MM
+    if aspect >= 1:
+        return (DEFAULT_LONG_SIDE_MM, DEFAULT_LONG_SIDE_MM / aspect)
+    return (DEFAULT_LONG_SIDE_MM * aspect, DEFAULT_LONG_SIDE_MM)
+
+
+#: How far beyond each side of an outline :func:`grow` looks (fraction of the
+#: plate's size), how close a strip's colour must stay to the plate's (sum of
+#: the channel differences over the sum of the plate's), and how far the
+#: colour must continue (mm) for the side to move.
+GROW_MARGIN = 0.3
+GROW_TOLERANCE = 0.10
+GROW_MIN_MM = 1.5
+
+
+def grow(image: np.ndarray, plate: Plate) -> Plate | None:
+    """The plate with each side moved out to where the plate's colour ends, or None.
+
+    A pencil line drawn close to the plate's rim can outline a smaller quad
+    than the plate (cut at its baseline or front); the lines are then not
+    found. Beyond such a side the plate's own colour goes on, then stops at
+    the real edge. A side moves when the colour goes on for at least
+    ``GROW_MIN_MM`` and stops within the first 80 % of ``GROW_MARGIN``: a
+    plate on a table of its own colour runs on to the end and is left as it
+    is (measured on 300 synthetic plates: the 3 plates cut at a line move,
+    none other; on the real photos, 2 of 72 outlines would move).
+
+    Parameters
+    ----------
+    image : (M, N, 3) ndarray of uint8
+        The photo, RGB.
+    plate : Plate
+        The plate as found, with an assumed size (``plate_size_assumed``).
+
+    Returns
+    -------
+    Plate or None
+        The grown plate, flagged ``plate_outline_extended``; None when no side
+        moves or the plate's size was given.
+    """
+    import cv2
+
+    if "plate_size_assumed" not in plate.flags:
+        return None  # a size given by staff fixes the outline's proportions
+    rows, cols = plate.shape
+    ppm = plate.px_per_mm
+    mr, mc = round(GROW_MARGIN * rows), round(GROW_MARGIN * cols)
+    pr, pc = plate.to_photo(
+        np.array([-mr, -mr, rows - 1 + mr, rows - 1 + mr], float),
+        np.array([-mc, cols - 1 + mc, cols - 1 + mc, -mc], float),
+    )
+    wide = replace(
+        plate,
+        corners=tuple(zip(pr.tolist(), pc.tolist(), strict=True)),
+        size_mm=((rows + 2 * mr) / ppm, (cols + 2 * mc) / ppm),
+    )
+    view = cv2.GaussianBlur(rectify(image, wide).astype(np.float32), (0, 0), 0.5 * ppm)
+    inside = view[mr + rows // 4 : mr + 3 * rows // 4, mc + cols // 4 : mc + 3 * cols // 4]
+    ref = np.median(inside.reshape(-1, 3), axis=0)
+
+    def plate_coloured(strip: np.ndarray) -> bool:
+        m = np.median(strip.reshape(-1, 3), axis=0)
+        return float(np.abs(m - ref).sum()) < GROW_TOLERANCE * max(float(ref.sum()), 1.0)
+
+    def reach(strips: Any, room: int) -> float:
+        # how far (px) the plate's colour goes on past the side, or 0
+        n = 0
+        for strip in strips:
+            if not plate_coloured(strip):
+                break
+            n += 1
+        return float(n) if GROW_MIN_MM * ppm <= n < 0.8 * room else 0.0
+
+    c0, c1 = mc + cols // 5, mc + 4 * cols // 5
+    r0, r1 = mr + rows // 5, mr + 4 * rows // 5
+    top = reach((view[r, c0:c1] for r in range(mr - 1, -1, -1)), mr)
+    bottom = reach((view[r, c0:c1] for r in range(mr + rows, rows + 2 * mr)), mr)
+    left = reach((view[r0:r1, c] for c in range(mc - 1, -1, -1)), mc)
+    right = reach((view[r0:r1, c] for c in range(mc + cols, cols + 2 * mc)), mc)
+    if not any((top, bottom, left, right)):
+        return None
+    gr, gc = plate.to_photo(
+        np.array([-top, -top, rows - 1 + bottom, rows - 1 + bottom]),
+        np.array([-left, cols - 1 + right, cols - 1 + right, -left]),
+    )
+    height, width = rows + top + bottom, cols + left + right
+    return replace(
+        plate,
+        corners=tuple(zip(gr.tolist(), gc.tolist(), strict=True)),
+        size_mm=_assumed_size(height / width),
+        flags=tuple(sorted({*plate.flags, "plate_outline_extended"})),
     )
 
 
