@@ -459,7 +459,8 @@ def find_lanes(
     row = _extend_row(row, marks, labels, min_pitch=min_pitch, side=side)
     if n_lanes is not None:
         # More lanes seen than given: lanes at the ends with no spot seen
-        # (placed from marks or spacing alone) go first.
+        # (placed from marks or spacing alone; a single candidate votes at
+        # least 0.35 at its column) go first.
         while len(row) > n_lanes and min(profile[round(row[0])], profile[round(row[-1])]) < 0.3:
             row = row[1:] if profile[round(row[0])] <= profile[round(row[-1])] else row[:-1]
     if n_lanes is None or (len(row) == n_lanes and _even(row)):
@@ -715,15 +716,16 @@ def _extend_row(
     min_pitch: float,
     side: int,
 ) -> list[float]:
-    """An evenly spaced row of lanes, with a marked lane one pitch beyond either end.
+    """An evenly spaced row of lanes, with the marked lanes beyond either end.
 
     An empty lane at the end of the row shows only by its label or tick. A
-    mark one pitch out (within a quarter pitch) is taken when it stands
-    clear of the last lane's own marks (half-way back, they fall to under
-    half of it: a long label spilling over is not a lane) and is either a
-    clear mark (``END_MARK_LEVEL``) or a label as strong as the row's own
-    labels (``END_LABEL_RATIO``): how dark a hand writes varies from plate to
-    plate, so a label is best judged against its neighbours.
+    mark one pitch out (within a quarter pitch) is taken, then one a pitch
+    further, and so on, while each stands clear of the last lane's own marks
+    (half-way back, they fall to under half of it: a long label spilling over
+    is not a lane) and is either a clear mark (``END_MARK_LEVEL``) or a label
+    nearly as strong as the row's own labels (``END_LABEL_RATIO``): how dark
+    a hand writes varies from plate to plate, so a label is best judged
+    against its neighbours.
     """
     pitch = _pitch(lanes, min_pitch=min_pitch)
     if pitch is None:

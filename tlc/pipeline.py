@@ -260,6 +260,10 @@ def analyse(
 ) -> Analysis:
     """Analyse one photo of a developed plate.
 
+    When the baseline or the front is not found, the plate's outline may
+    have been cut short at a pencil line near its rim: it is grown to the
+    plate's edge (:func:`tlc.plate.grow`) and the plate read once more.
+
     Parameters
     ----------
     image : (M, N, 3) ndarray of uint8

@@ -6,6 +6,7 @@ other module works on the rectified plate image with ``[row, col]`` indexing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -300,7 +301,7 @@ def grow(image: np.ndarray, plate: Plate) -> Plate | None:
         m = np.median(strip.reshape(-1, 3), axis=0)
         return float(np.abs(m - ref).sum()) < GROW_TOLERANCE * max(float(ref.sum()), 1.0)
 
-    def reach(strips: Any, room: int) -> float:
+    def reach(strips: Iterable[np.ndarray], room: int) -> float:
         # how far (px) the plate's colour goes on past the side, or 0
         n = 0
         for strip in strips:

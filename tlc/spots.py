@@ -513,7 +513,7 @@ def _measure(
     if peak <= 0:
         return None
     # A neighbouring spot closer than the spot's own size leaves only a
-    # shallow dip (two spots 0.06 Rf apart: 10-15 %); the spot ends there.
+    # shallow dip (two spots 0.06-0.08 Rf apart: 5-15 %); the spot ends there.
     rise = DIP_FRACTION * peak if peak >= CLOSE_PAIR_CONTRAST else np.inf
     a = _extent(profile, i, -1, 0.5 * peak, rise)
     b = _extent(profile, i, 1, 0.5 * peak, rise)
