@@ -117,6 +117,24 @@ def robust_sigma(values: np.ndarray) -> float:
     return 1.4826 * float(np.median(np.abs(values - np.median(values))))
 
 
+def profile_noise(profile: np.ndarray) -> float:
+    """The noise of a 1-D profile, from its row-to-row differences.
+
+    Differencing removes the profile's slow course and its peaks stand out
+    as outliers, so :func:`robust_sigma` of the differences, over sqrt(2),
+    is the noise of one value.
+
+    Parameters
+    ----------
+    profile : (N,) ndarray, N >= 2
+
+    Returns
+    -------
+    float
+    """
+    return robust_sigma(np.diff(profile)) / np.sqrt(2)
+
+
 def blur(image: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian blur that stays fast for a large ``sigma``.
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from tlc._types import get, r2
+from tlc.contrast import profile_noise
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,8 +391,7 @@ def _line_response(
 
 
 def _noise(profile: np.ndarray) -> float:
-    d = np.diff(profile)
-    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2)) + 1e-4
+    return profile_noise(profile) + 1e-4
 
 
 def _fit_line(

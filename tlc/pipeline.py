@@ -535,26 +535,25 @@ def _analyse_plate(
         # 300 benchmark plates). A sample left on the origin is a darker dot.
         ends = {lanes[0].index, lanes[-1].index}
         on_a_line = {"spot_on_origin", "spot_at_front"}
-        kept = lanes_mod.drop_unmarked_empty(
-            lanes,
-            {
-                s.lane
-                for s in spots
-                if s.lane not in ends
+
+        def shows_its_lane(s: Spot) -> bool:
+            return (
+                s.lane not in ends
                 or not on_a_line & set(s.flags)
                 or s.contrast >= LINE_MARK_CONTRAST
-            },
-            dark_map,
-            lines,
-            px_per_mm=ppm,
+            )
+
+        kept = lanes_mod.drop_unmarked_empty(
+            lanes, {s.lane for s in spots if shows_its_lane(s)}, dark_map, lines, px_per_mm=ppm
         )
-        spots = tuple(s for s in spots if any(s.lane == lane.index for lane in kept))
         number = {lane.index: i + 1 for i, lane in enumerate(kept)}
         lanes = tuple(
             dataclasses.replace(lane, index=number[lane.index], label=f"S{number[lane.index]}")
             for lane in kept
         )
-        spots = tuple(dataclasses.replace(s, lane=number[s.lane]) for s in spots)
+        spots = tuple(
+            dataclasses.replace(s, lane=number[s.lane]) for s in spots if s.lane in number
+        )
     spots = rf_mod.measure(spots, lines)
     idents = _identify(
         lanes,
@@ -642,7 +641,6 @@ LANE_MARKS_SIDEWAYS = 0.3
 #: plate appaloosa/8333 23.8; no genuinely sideways synthetic plate of 300
 #: shows a level baseline as it stands.
 SIDEWAYS_OVER_LEVEL_BASELINE = 8.0
-
 
 #: A "spot" on the baseline or the front at an end of the row, in an unmarked
 #: lane with nothing else, is a mark of the line itself when fainter than this

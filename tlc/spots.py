@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tlc._types import get, hex_colour, parse_hex, r2, r3
-from tlc.contrast import robust_sigma
+from tlc.contrast import profile_noise
 from tlc.lanes import Lane
 from tlc.lines import Lines
 
@@ -449,7 +449,7 @@ def _drop_tails(
     x = np.arange(-int(3 * sigma), int(3 * sigma) + 1)
     kernel = np.exp(-0.5 * (x / sigma) ** 2)
     profile = np.convolve(profile, kernel / kernel.sum(), mode="same")
-    noise = robust_sigma(np.diff(profile)) / np.sqrt(2)
+    noise = profile_noise(profile)
     kept: list[Spot] = []
     tailing: set[int] = set()
     for s in sorted(spots, key=lambda s: -s.contrast):
@@ -472,20 +472,6 @@ def _drop_tails(
         if not absorbed:
             kept.append(s)
     return kept, tailing
-
-
-def _noise_level(smap: np.ndarray, lane: Lane, top: int, bottom: int, *, px_per_mm: float) -> float:
-    """Robust noise of the lane's profile, from the plate between spots."""
-    _, w = smap.shape
-    c0 = int(max(0, lane.col - lane.width / 2))
-    c1 = int(min(w, lane.col + lane.width / 2 + 1))
-    block = smap[top:bottom, c0:c1]
-    if block.size < 10:
-        return 0.01
-    prof = block.mean(axis=1)
-    d = np.diff(prof)
-    mad = float(np.median(np.abs(d - np.median(d))))
-    return 1.4826 * mad / np.sqrt(2) + 1e-4
 
 
 def _measure(
