@@ -299,6 +299,34 @@ def test_a_faint_label_beyond_a_row_not_all_labelled_is_no_lane():
     assert [round(lane.col) for lane in lanes] == pytest.approx([160, 240, 320, 400], abs=3)
 
 
+@pytest.mark.parametrize(
+    ("seen", "labelled", "expected"),
+    [
+        # two labelled empty lanes beyond the pair
+        ([80, 160], [80, 160, 240, 320], [80, 160, 240, 320]),
+        # a labelled empty lane between the two: the pitch is half their gap
+        ([80, 240], [80, 160, 240], [80, 160, 240]),
+        # labels under the pair only: two lanes
+        ([80, 160], [80, 160], [80, 160]),
+        # no writing at all: two lanes
+        ([80, 160], [], [80, 160]),
+    ],
+    ids=["empty-beyond", "empty-between", "labelled-pair", "unlabelled-pair"],
+)
+def test_two_lanes_seen_are_completed_by_their_labels(seen, labelled, expected):
+    # Bugs (held-out benchmark plates seed 11, synthetic-095, and seed 7,
+    # synthetic-043): with only two lanes seen, the pitch was unknown and the
+    # clearly labelled empty lanes of the row were never looked for.
+    smap = map_with_spots(seen)
+    dark = labels_map(labelled)
+    lanes = find_lanes(smap, LINES, px_per_mm=PPM, dark_map=dark)
+    assert [round(lane.col) for lane in lanes] == pytest.approx(expected, abs=3)
+    # the empty labelled lanes stay when the spots are measured
+    with_spots = {lane.index for lane in lanes if round(lane.col) in seen}
+    kept = drop_unmarked_empty(lanes, with_spots, dark, LINES, px_per_mm=PPM)
+    assert kept == lanes
+
+
 def test_an_empty_lane_without_marks_is_dropped_and_a_marked_one_kept():
     lanes = (
         Lane(index=1, col=60.0, width=50.0),

