@@ -1,0 +1,543 @@
+"""Finding several separate TLC strips laid side by side in one photo.
+
+Some services cut one single-lane strip per sample (or per solvent) and
+photograph the strips side by side, each with its own pencil origin and front.
+Each strip is then a small plate of its own: this module finds them and
+returns one :class:`tlc.plate.Plate` per strip, left to right.
+
+How it works, on a copy of the photo at most ``WORK_SIDE`` pixels long:
+
+1. The colours of the photo are grouped by k-means in Lab (lightness weighted
+   down, so that uneven light does not split a strip); the clusters are then
+   merged pairwise, closest first, so that a strip split into a lit and a
+   shaded cluster is whole again in the merged mask. No colour is assumed:
+   a green strip on white paper, a white strip on a dark table and a dark
+   strip on a light table all stand out as a cluster of their own.
+2. In every cluster mask (single and merged), 4-connected regions that are
+   clean, nearly rectangular (fill of the minimum-area rectangle at least
+   ``MIN_FILL``), standing (long side within ``MAX_TILT_DEG`` of vertical)
+   and not touching the photo's border are strip candidates.
+3. Candidates of similar height and width, tops roughly aligned, side by side
+   without overlap, form a row; the longest row wins.
+4. The row is checked against what a single plate could look like: just above
+   and below each strip there must be something of another colour than the
+   strip (a plate split into "strips" by lane streaks between its pencil
+   lines has more plate there), and each gap between strips must have the
+   colour of the background around the row, not of the strips.
+
+Anything that fails returns ``()``: a single plate must never be split.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tlc.plate import PX_PER_MM, Plate
+
+#: Assumed height of the tallest strip, millimetres (a photo does not give the size).
+STRIP_LONG_SIDE_MM = 75.0
+
+#: Long side of the working copy of the photo, pixels.
+WORK_SIDE = 800
+
+#: Smallest fill of its minimum-area rectangle for a region to be a strip.
+MIN_FILL = 0.85
+
+#: Largest tilt of a strip's long side from the vertical, degrees.
+MAX_TILT_DEG = 20.0
+
+#: Largest ratio between the heights (and between the widths) of strips in a row.
+MAX_SIZE_RATIO = 1.35
+
+#: Number of colour clusters.
+_K = 6
+
+# Smallest colour difference (weighted Lab) between strips and the gaps between them.
+_MIN_CONTRAST = 12.0
+
+# Lightness counts less than colour: a shadow or a lamp's gradient changes L
+# across one strip far more than it changes a and b.
+_L_WEIGHT = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    centre: tuple[float, float]  # (row, col), working pixels
+    height: float  # along the long side
+    width: float
+    angle: float  # long side's tilt from vertical, radians (positive: top leans right)
+    fill: float
+    node: int  # cluster-tree node the region came from
+    corners: np.ndarray  # (4, 2) (row, col) TL TR BR BL, working pixels
+
+    @property
+    def top(self) -> float:
+        return float(self.corners[:2, 0].mean())
+
+    @property
+    def bottom(self) -> float:
+        return float(self.corners[2:, 0].mean())
+
+    @property
+    def left(self) -> float:
+        return float(self.corners[[0, 3], 1].max())
+
+    @property
+    def right(self) -> float:
+        return float(self.corners[[1, 2], 1].min())
+
+    @property
+    def left_min(self) -> float:
+        return float(self.corners[:, 1].min())
+
+    @property
+    def right_max(self) -> float:
+        return float(self.corners[:, 1].max())
+
+
+def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
+    """Separate strips side by side in a photo, left to right.
+
+    Parameters
+    ----------
+    image : (M, N, 3) ndarray of uint8
+        The photo, RGB, as :func:`tlc.io.read_image` returns it.
+
+    Returns
+    -------
+    tuple of Plate
+        One plate per strip, left to right: ``corners`` top-left, top-right,
+        bottom-right, bottom-left as the strip stands in the photo (long side
+        vertical; which end is the origin is not decided here), ``size_mm``
+        on one scale for the whole photo such that the tallest strip is
+        ``STRIP_LONG_SIDE_MM`` high, ``source="found"``. Empty when the photo
+        does not show at least two separate strips side by side.
+    """
+    import cv2
+
+    img = np.asarray(image)
+    if img.ndim != 3 or img.shape[2] != 3 or min(img.shape[:2]) < 32:
+        return ()
+    if img.dtype != np.uint8:
+        img = np.clip(img, 0, 255).astype(np.uint8)
+    rows, cols = img.shape[:2]
+    small = _shrink(img)
+    lab8 = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
+    labels, centres = _clusters(lab8)
+    cands = _candidates(labels, centres)
+    if len(cands) < 2:
+        return ()
+    row = _best_row(cands)
+    if len(row) < 2:
+        return ()
+    lab = lab8.astype(np.float32)
+    lab[..., 0] *= _L_WEIGHT
+    if not _row_is_strips(row, lab):
+        return ()
+    return _plates(row, small.shape[:2], (rows, cols))
+
+
+def _shrink(img: np.ndarray) -> np.ndarray:
+    """The photo at most ``WORK_SIDE`` pixels long, averaged (not sampled)."""
+    import cv2
+
+    rows, cols = img.shape[:2]
+    f = max(rows, cols) / WORK_SIDE
+    if f <= 1.0:
+        return img
+    size = (max(1, round(cols / f)), max(1, round(rows / f)))
+    if f > 2.0:
+        # Area averaging is fast for a factor of exactly 2: enlarge to twice the
+        # target by linear sampling (no aliasing at that factor), then halve.
+        img = cv2.resize(img, (2 * size[0], 2 * size[1]), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+
+
+# --------------------------------------------------------------------------- #
+# Colour clusters
+# --------------------------------------------------------------------------- #
+
+
+def _clusters(lab8: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """K-means cluster of every pixel (uint8 image) and the centres, deterministic."""
+    import cv2
+
+    h, w = lab8.shape[:2]
+    step = max(1, int(math.sqrt(h * w / 4000)))
+    sample = lab8[step // 2 :: step, step // 2 :: step].reshape(-1, 3).astype(np.float32)
+    sample[:, 0] *= _L_WEIGHT
+    # Farthest-point start: the colours far apart are the ones that matter
+    # (a small but distinct strip colour must get a centre of its own).
+    centres = [np.median(sample, axis=0)]
+    d2 = ((sample - centres[0]) ** 2).sum(1)
+    for _ in range(_K - 1):
+        # The 99.5th percentile, not the max: one JPEG outlier is not a colour.
+        far = int(np.argpartition(d2, int(0.995 * (len(d2) - 1)))[int(0.995 * (len(d2) - 1))])
+        centres.append(sample[far])
+        d2 = np.minimum(d2, ((sample - sample[far]) ** 2).sum(1))
+    c = np.array(centres, np.float32)
+    for _ in range(12):
+        lab_s = _nearest(sample, c)
+        n = np.bincount(lab_s, minlength=_K).astype(np.float32)
+        new = c.copy()
+        for ch in range(3):
+            tot = np.bincount(lab_s, weights=sample[:, ch], minlength=_K)
+            new[:, ch] = np.where(n > 0, tot / np.maximum(n, 1), c[:, ch])
+        moved = float(np.abs(new - c).max())
+        c = new
+        if moved < 0.5:
+            break
+    # Every pixel through a table of 32 x 32 x 32 colour bins: a hundred times
+    # faster than measuring each pixel's distance to each centre.
+    q = np.arange(32, dtype=np.float32) * 8 + 3.5
+    grid = np.stack(np.meshgrid(q * _L_WEIGHT, q, q, indexing="ij"), axis=-1).reshape(-1, 3)
+    table = _nearest(grid, c)
+    q8 = (lab8 >> 3).astype(np.uint16)
+    idx = (q8[..., 0] << 10) | (q8[..., 1] << 5) | q8[..., 2]
+    del cv2
+    return table[idx], c
+
+
+def _nearest(x: np.ndarray, c: np.ndarray) -> np.ndarray:
+    # Channel by channel (no BLAS call: its threads cost more than the work).
+    cols = [np.ascontiguousarray(x[:, ch]) for ch in range(3)]
+    best = np.full(len(x), np.inf, np.float32)
+    out = np.zeros(len(x), np.uint8)
+    for k in range(len(c)):
+        d = (cols[0] - c[k, 0]) ** 2 + (cols[1] - c[k, 1]) ** 2 + (cols[2] - c[k, 2]) ** 2
+        better = d < best
+        best[better] = d[better]
+        out[better] = k
+    return out
+
+
+def _tree(centres: np.ndarray) -> list[tuple[int, ...]]:
+    """Cluster sets to try: every cluster, then merges of the closest, up to 3."""
+    groups = [(k,) for k in range(len(centres))]
+    nodes = list(groups)
+    live = [list(g) for g in groups]
+    while len(live) > 3:
+        best = None
+        for i in range(len(live)):
+            for j in range(i + 1, len(live)):
+                a = centres[live[i]].mean(0)
+                b = centres[live[j]].mean(0)
+                d = float(np.linalg.norm(a - b))
+                if best is None or d < best[0]:
+                    best = (d, i, j)
+        assert best is not None
+        _, i, j = best
+        merged = live[i] + live[j]
+        live = [g for t, g in enumerate(live) if t not in (i, j)] + [merged]
+        nodes.append(tuple(sorted(merged)))
+    return nodes
+
+
+# --------------------------------------------------------------------------- #
+# Candidates
+# --------------------------------------------------------------------------- #
+
+
+def _candidates(labels: np.ndarray, centres: np.ndarray) -> list[_Candidate]:
+    """Clean, nearly rectangular, standing regions of one colour (or of a few close ones)."""
+    import cv2
+
+    h, w = labels.shape
+    min_h = 0.08 * min(h, w)
+    k = max(3, round(0.012 * min(h, w))) | 1
+    close = np.ones((k, 1), np.uint8)
+    # A pixel stays only if its right neighbour is in the mask too: a gap one
+    # pixel wide that wanders by a column from row to row becomes two pixels
+    # wide, so that contours (8-connected) do not jump across it.
+    cut = np.ones((1, 2), np.uint8)
+    square = np.ones((3, 3), np.uint8)
+    counts = np.bincount(labels.ravel(), minlength=len(centres))
+    out: list[_Candidate] = []
+    for node, members in enumerate(_tree(centres)):
+        share = counts[list(members)].sum() / (h * w)
+        if not 0.004 <= share <= 0.9:
+            continue
+        lut = np.zeros(256, np.uint8)
+        lut[list(members)] = 1
+        mask = cv2.LUT(labels, lut)
+        # Pencil lines drawn across a strip (origin, front) cut it in pieces:
+        # close them with a vertical kernel, which never bridges the gap
+        # between two strips side by side.
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, close)
+        # Strips touching at a corner are joined by a bridge a pixel or two
+        # wide: an opening cuts it (and leaves a rectangle whole).
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, square)
+        mask = cv2.erode(mask, cut, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        for cnt in contours:
+            x, y, bw, bh = cv2.boundingRect(cnt)
+            if bh < min_h or bw < 3 or bh < 1.2 * bw or bh > 15 * bw:
+                continue
+            if x <= 0 or y <= 0 or x + bw >= w - 1 or y + bh >= h:
+                continue
+            cand = _rect_candidate(cnt, node)
+            if cand is not None:
+                out.append(cand)
+    return _dedupe(out)
+
+
+def _rect_candidate(cnt: np.ndarray, node: int) -> _Candidate | None:
+    import cv2
+
+    # The contour runs through the centres of the border pixels: the region
+    # reaches half a pixel further, and one more pixel on the right (the
+    # erosion in _candidates took it). Holes (spots, labels) count as filled.
+    filled = float(cv2.contourArea(cnt)) + 0.5 * len(cnt) + 1.0 + 0.0
+    (cx, cy), (rw, rh), ang = cv2.minAreaRect(cnt)
+    rw += 1.0
+    rh += 1.0
+    fill = filled / max(rw * rh, 1.0)
+    if fill < MIN_FILL:
+        return None
+    # Long side as a unit vector pointing down the photo.
+    t = math.radians(ang)
+    e1 = np.array([math.cos(t), math.sin(t)])  # (x, y) along the rect's "width"
+    e2 = np.array([-math.sin(t), math.cos(t)])
+    if rw >= rh:
+        down, height, width = e1, rw, rh
+    else:
+        down, height, width = e2, rh, rw
+    if down[1] < 0:
+        down = -down
+    tilt = math.atan2(down[0], down[1])  # 0 = vertical
+    if abs(math.degrees(tilt)) > MAX_TILT_DEG or height < 1.5 * width:
+        return None
+    right = np.array([down[1], -down[0]])  # down turned counter-clockwise: points right
+    c = np.array([cx, cy]) + 0.5 * right
+    width += 1.0
+    hh, hw = height / 2, width / 2
+    pts_xy = [
+        c - down * hh - right * hw,
+        c - down * hh + right * hw,
+        c + down * hh + right * hw,
+        c + down * hh - right * hw,
+    ]
+    corners = np.array([[p[1], p[0]] for p in pts_xy])
+    return _Candidate(
+        centre=(float(c[1]), float(c[0])),
+        height=float(height),
+        width=float(width),
+        angle=-tilt,
+        fill=float(fill),
+        node=node,
+        corners=corners,
+    )
+
+
+def _dedupe(cands: list[_Candidate]) -> list[_Candidate]:
+    """One candidate per place: the same strip is found in several cluster masks."""
+    cands = sorted(cands, key=lambda c: -c.fill)
+    kept: list[_Candidate] = []
+    for c in cands:
+        if any(
+            abs(c.centre[0] - k.centre[0]) < 0.25 * k.height
+            and abs(c.centre[1] - k.centre[1]) < 0.5 * k.width
+            for k in kept
+        ):
+            continue
+        kept.append(c)
+    return kept
+
+
+# --------------------------------------------------------------------------- #
+# Rows
+# --------------------------------------------------------------------------- #
+
+
+def _compatible(a: _Candidate, b: _Candidate) -> bool:
+    """Two strips that could lie next to each other in one row (a left of b)."""
+    if max(a.height, b.height) > MAX_SIZE_RATIO * min(a.height, b.height):
+        return False
+    if max(a.width, b.width) > MAX_SIZE_RATIO * min(a.width, b.width):
+        return False
+    h = min(a.height, b.height)
+    if abs(a.top - b.top) > 0.2 * h:
+        return False
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap >= 0.75 * h
+
+
+def _best_row(cands: list[_Candidate]) -> list[_Candidate]:
+    """The longest chain of compatible candidates, left to right, not overlapping."""
+    cands = sorted(cands, key=lambda c: c.centre[1])
+    n = len(cands)
+    best: list[list[_Candidate]] = [[c] for c in cands]
+    for j in range(n):
+        for i in range(j):
+            a, b = cands[i], cands[j]
+            chain = best[i]
+            if b.left_min < a.right_max - 0.1 * a.width:
+                continue  # overlaps
+            # Gap: at most the room of two missing strips (empty boxes).
+            if b.centre[1] - a.centre[1] > 3.6 * max(a.width, b.width):
+                continue
+            if not all(_compatible(c, b) for c in chain):
+                continue
+            if len(chain) + 1 > len(best[j]) or (
+                len(chain) + 1 == len(best[j])
+                and sum(c.fill for c in chain) + b.fill > sum(c.fill for c in best[j])
+            ):
+                best[j] = [*chain, b]
+    return max(best, key=lambda r: (len(r), sum(c.fill for c in r)))
+
+
+def _row_is_strips(row: list[_Candidate], lab: np.ndarray) -> bool:
+    """Whether the row is separate strips and not one plate cut up by its own marks."""
+    h, w = lab.shape[:2]
+    colours = []
+    for c in row:
+        # The strip's colour: its middle, away from its edges.
+        ctr = c.corners.mean(0)
+        core = ctr + 0.6 * (c.corners - ctr)
+        pix = _in_quad(lab, core)
+        if len(pix) == 0:
+            return False
+        colours.append(np.median(pix, axis=0))
+
+    # Between neighbours, on every row: something of another colour than the
+    # strips (the background), even if only a pixel wide.
+    gaps = []
+    for i, (a, b) in enumerate(itertools.pairwise(row)):
+        t, bt = max(a.top, b.top), min(a.bottom, b.bottom)
+        r_lo, r_hi = max(0, int(t + 0.05 * (bt - t))), min(h, int(bt - 0.05 * (bt - t)))
+        c_lo = max(0, math.floor(min(a.right, b.left_min)) - 1)
+        c_hi = min(w, math.ceil(max(a.right_max, b.left)) + 2)
+        zone = lab[r_lo:r_hi, c_lo:c_hi]
+        if zone.size == 0:
+            return False
+        ref = 0.5 * (colours[i] + colours[i + 1])
+        d = np.linalg.norm(zone - ref, axis=2)
+        far = np.argmax(d, axis=1)
+        gap = np.median(zone[np.arange(len(zone)), far], axis=0)
+        contrast = float(np.linalg.norm(gap - ref))
+        if contrast < _MIN_CONTRAST or (d.max(axis=1) > 0.5 * contrast).mean() < 0.9:
+            _why("no gap", a.centre, contrast)
+            return False
+        gaps.append(gap)
+    for i, col in enumerate(colours):
+        d = min(float(np.linalg.norm(col - gaps[j])) for j in (i - 1, i) if 0 <= j < len(gaps))
+        if d < _MIN_CONTRAST:
+            _why("gap colour", row[i].centre, d)
+            return False
+
+    # Beside the outermost strips: background too (its colour may differ
+    # from the gaps', e.g. the sheet's edge or the table).
+    backs = list(gaps)
+    for c, side in ((row[0], -1.0), (row[-1], 1.0)):
+        across = c.corners[1] - c.corners[0]
+        across = across / np.linalg.norm(across) * side
+        p, q = (c.corners[0], c.corners[3]) if side < 0 else (c.corners[1], c.corners[2])
+        off1, off2 = across * 2.0, across * (2.0 + 0.5 * c.width)
+        pix = _in_quad(lab, np.array([p + off1, p + off2, q + off2, q + off1]))
+        if len(pix) >= 10:
+            backs.append(np.median(pix, axis=0))
+    back = np.array(backs)
+
+    # Above every strip: the background again, and below it no more strip. A
+    # plate cut into pieces by lane streaks between its pencil lines has more
+    # plate there, and the pieces of an HPTLC track between its bands have
+    # bands there.
+    for c, col in zip(row, colours, strict=True):
+        down = c.corners[3] - c.corners[0]
+        down = down / np.linalg.norm(down)
+        band_h = max(3.0, 0.12 * c.height)
+        d_sb = np.linalg.norm(back - col, axis=1)
+        for p, q, sign in ((c.corners[0], c.corners[1], -1.0), (c.corners[3], c.corners[2], 1.0)):
+            off1 = down * sign * 2.0
+            off2 = down * sign * (2.0 + band_h)
+            pix = _in_quad(lab, np.array([p + off1, q + off1, q + off2, p + off2]))
+            if len(pix) < 3:
+                continue  # off the photo
+            d_b = np.linalg.norm(pix[:, None, :] - back[None], axis=2)
+            k = np.argmin(d_b, axis=1)
+            d_near = d_b[np.arange(len(pix)), k]
+            d_s = np.linalg.norm(pix - col, axis=1)
+            if sign < 0:
+                like = float(((d_near < d_s) & (d_near < 0.5 * d_sb[k])).mean())
+                if like < 0.5:
+                    _why("above", c.centre, like)
+                    return False
+            else:
+                # A strip's foot may reach past the sheet onto the table: below
+                # it, anything but more strip will do.
+                near_s = float((d_s < 0.5 * d_sb.min()).mean())
+                if near_s > 0.4:
+                    _why("below", c.centre, near_s)
+                    return False
+    return True
+
+
+def _in_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Pixels of ``img`` inside a convex quadrilateral of (row, col) points, (N, C)."""
+    import cv2
+
+    h, w = img.shape[:2]
+    r0 = max(0, math.floor(quad[:, 0].min()))
+    r1 = min(h, math.ceil(quad[:, 0].max()) + 1)
+    c0 = max(0, math.floor(quad[:, 1].min()))
+    c1 = min(w, math.ceil(quad[:, 1].max()) + 1)
+    if r1 <= r0 or c1 <= c0:
+        return img[:0, :0].reshape(0, img.shape[2])
+    m = np.zeros((r1 - r0, c1 - c0), np.uint8)
+    pts = np.round(quad[:, ::-1] - [c0, r0]).astype(np.int32)
+    cv2.fillConvexPoly(m, pts, 1)
+    return img[r0:r1, c0:c1][m.astype(bool)]
+
+
+# --------------------------------------------------------------------------- #
+# Output
+# --------------------------------------------------------------------------- #
+
+
+def _plates(
+    row: list[_Candidate], small_shape: tuple[int, ...], full_shape: tuple[int, int]
+) -> tuple[Plate, ...]:
+    sy = full_shape[0] / small_shape[0]
+    sx = full_shape[1] / small_shape[1]
+    full: list[np.ndarray] = []
+    for c in row:
+        # Pixel centres: working pixel r covers full pixels [r*s, (r+1)*s).
+        pts = np.column_stack(
+            [(c.corners[:, 0] + 0.5) * sy - 0.5, (c.corners[:, 1] + 0.5) * sx - 0.5]
+        )
+        full.append(pts)
+    heights = [0.5 * (_dist(p[0], p[3]) + _dist(p[1], p[2])) for p in full]
+    widths = [0.5 * (_dist(p[0], p[1]) + _dist(p[3], p[2])) for p in full]
+    mm_per_px = STRIP_LONG_SIDE_MM / max(heights)
+    out = []
+    for c, p, hh, ww in zip(row, full, heights, widths, strict=True):
+        conf = 0.5 + 0.5 * float(np.clip((c.fill - MIN_FILL) / (0.97 - MIN_FILL), 0, 1))
+        out.append(
+            Plate(
+                corners=tuple((float(r), float(q)) for r, q in p),
+                size_mm=(hh * mm_per_px, ww * mm_per_px),
+                px_per_mm=PX_PER_MM,
+                rotation=0,
+                source="found",
+                confidence=conf,
+                flags=(),
+            )
+        )
+    return tuple(out)
+
+
+def _dist(a: Any, b: Any) -> float:
+    return float(math.hypot(a[0] - b[0], a[1] - b[1]))
+
+
+def _why(*args: Any) -> None:
+    if _DEBUG:
+        print(*args)
+
+
+_DEBUG = False
