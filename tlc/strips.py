@@ -125,21 +125,35 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
         return ()
     if img.dtype != np.uint8:
         img = np.clip(img, 0, 255).astype(np.uint8)
-    rows, cols = img.shape[:2]
     small = _shrink(img)
     lab8 = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
     labels, centres = _clusters(lab8)
-    cands = _candidates(labels, centres)
-    if len(cands) < 2:
-        return ()
-    row = _best_row(cands)
+    row = _best_row(_candidates(labels, _tree(centres)))
     if len(row) < 2:
         return ()
     lab = lab8.astype(np.float32)
     lab[..., 0] *= _L_WEIGHT
+    found = _row_colours(row, lab)
+    if found is None:
+        return ()
+    # Second look: a strip of several colours (a dry layer above the front, a
+    # stain that took unevenly) was only found in part, or not at all. Now
+    # that the background's colours are known, a strip is all that is not
+    # background.
+    colours, back = found
+    ref = np.vstack([*colours, back])
+    fore = tuple(
+        k
+        for k, c in enumerate(centres)
+        if int(np.argmin(np.linalg.norm(ref - c, axis=1))) < len(colours)
+    )
+    if 0 < len(fore) < len(centres) and fore not in _tree(centres):
+        row2 = _best_row(_candidates(labels, [fore]))
+        if len(row2) >= len(row):
+            row = row2
     if not _row_is_strips(row, lab):
         return ()
-    return _plates(row, small.shape[:2], (rows, cols))
+    return _plates(row, small.shape[:2], img)
 
 
 def _shrink(img: np.ndarray) -> np.ndarray:
@@ -243,8 +257,9 @@ def _tree(centres: np.ndarray) -> list[tuple[int, ...]]:
 # --------------------------------------------------------------------------- #
 
 
-def _candidates(labels: np.ndarray, centres: np.ndarray) -> list[_Candidate]:
-    """Clean, nearly rectangular, standing regions of one colour (or of a few close ones)."""
+def _candidates(labels: np.ndarray, groups: list[tuple[int, ...]]) -> list[_Candidate]:
+    """Clean, nearly rectangular, standing regions of one colour cluster or of a
+    group of them (``groups``: cluster indices per mask)."""
     import cv2
 
     h, w = labels.shape
@@ -256,9 +271,9 @@ def _candidates(labels: np.ndarray, centres: np.ndarray) -> list[_Candidate]:
     # wide, so that contours (8-connected) do not jump across it.
     cut = np.ones((1, 2), np.uint8)
     square = np.ones((3, 3), np.uint8)
-    counts = np.bincount(labels.ravel(), minlength=len(centres))
+    counts = np.bincount(labels.ravel(), minlength=max(max(g) for g in groups) + 1)
     out: list[_Candidate] = []
-    for node, members in enumerate(_tree(centres)):
+    for node, members in enumerate(groups):
         share = counts[list(members)].sum() / (h * w)
         if not 0.004 <= share <= 0.9:
             continue
@@ -354,21 +369,50 @@ def _dedupe(cands: list[_Candidate]) -> list[_Candidate]:
 # --------------------------------------------------------------------------- #
 
 
+def _frame(a: _Candidate, b: _Candidate) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors (row, col) down and right along the pair's mean long axis."""
+    down = a.corners[3] - a.corners[0] + b.corners[3] - b.corners[0]
+    down = down / np.linalg.norm(down)
+    return down, np.array([-down[1], down[0]])
+
+
 def _compatible(a: _Candidate, b: _Candidate) -> bool:
-    """Two strips that could lie next to each other in one row (a left of b)."""
+    """Two strips that could lie in one row: similar sizes, ends aligned (the
+    row may be turned as a whole)."""
     if max(a.height, b.height) > MAX_SIZE_RATIO * min(a.height, b.height):
         return False
     if max(a.width, b.width) > MAX_SIZE_RATIO * min(a.width, b.width):
         return False
     h = min(a.height, b.height)
-    if abs(a.top - b.top) > 0.2 * h:
+    down, _ = _frame(a, b)
+    ta, tb = a.corners[:2].mean(0) @ down, b.corners[:2].mean(0) @ down
+    ba, bb = a.corners[2:].mean(0) @ down, b.corners[2:].mean(0) @ down
+    if abs(ta - tb) > 0.2 * h:
         return False
-    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
-    return overlap >= 0.75 * h
+    return min(ba, bb) - max(ta, tb) >= 0.75 * h
+
+
+def _apart(a: _Candidate, b: _Candidate) -> bool:
+    """Whether b lies right of a without overlapping it (a pixel of slack)."""
+    down, right = _frame(a, b)
+    # a's right side and b's left side, as (along, across) end points.
+    ea = np.array([[p @ down, p @ right] for p in (a.corners[1], a.corners[2])])
+    eb = np.array([[p @ down, p @ right] for p in (b.corners[0], b.corners[3])])
+    lo, hi = max(ea[0, 0], eb[0, 0]), min(ea[1, 0], eb[1, 0])
+    if hi <= lo:
+        return False
+    for s in (lo, hi):
+        xa = np.interp(s, ea[:, 0], ea[:, 1])
+        xb = np.interp(s, eb[:, 0], eb[:, 1])
+        if xb - xa < -1.5:
+            return False
+    return True
 
 
 def _best_row(cands: list[_Candidate]) -> list[_Candidate]:
     """The longest chain of compatible candidates, left to right, not overlapping."""
+    if not cands:
+        return []
     cands = sorted(cands, key=lambda c: c.centre[1])
     n = len(cands)
     best: list[list[_Candidate]] = [[c] for c in cands]
@@ -376,12 +420,10 @@ def _best_row(cands: list[_Candidate]) -> list[_Candidate]:
         for i in range(j):
             a, b = cands[i], cands[j]
             chain = best[i]
-            if b.left_min < a.right_max - 0.1 * a.width:
-                continue  # overlaps
             # Gap: at most the room of two missing strips (empty boxes).
             if b.centre[1] - a.centre[1] > 3.6 * max(a.width, b.width):
                 continue
-            if not all(_compatible(c, b) for c in chain):
+            if not _apart(a, b) or not all(_compatible(c, b) for c in chain):
                 continue
             if len(chain) + 1 > len(best[j]) or (
                 len(chain) + 1 == len(best[j])
@@ -391,8 +433,11 @@ def _best_row(cands: list[_Candidate]) -> list[_Candidate]:
     return max(best, key=lambda r: (len(r), sum(c.fill for c in r)))
 
 
-def _row_is_strips(row: list[_Candidate], lab: np.ndarray) -> bool:
-    """Whether the row is separate strips and not one plate cut up by its own marks."""
+def _row_colours(
+    row: list[_Candidate], lab: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """The strips' colours and the background's, or None if the strips are not
+    separated by background (of another colour than theirs) on every row."""
     h, w = lab.shape[:2]
     colours = []
     for c in row:
@@ -401,7 +446,7 @@ def _row_is_strips(row: list[_Candidate], lab: np.ndarray) -> bool:
         core = ctr + 0.6 * (c.corners - ctr)
         pix = _in_quad(lab, core)
         if len(pix) == 0:
-            return False
+            return None
         colours.append(np.median(pix, axis=0))
 
     # Between neighbours, on every row: something of another colour than the
@@ -414,7 +459,7 @@ def _row_is_strips(row: list[_Candidate], lab: np.ndarray) -> bool:
         c_hi = min(w, math.ceil(max(a.right_max, b.left)) + 2)
         zone = lab[r_lo:r_hi, c_lo:c_hi]
         if zone.size == 0:
-            return False
+            return None
         ref = 0.5 * (colours[i] + colours[i + 1])
         d = np.linalg.norm(zone - ref, axis=2)
         far = np.argmax(d, axis=1)
@@ -422,13 +467,13 @@ def _row_is_strips(row: list[_Candidate], lab: np.ndarray) -> bool:
         contrast = float(np.linalg.norm(gap - ref))
         if contrast < _MIN_CONTRAST or (d.max(axis=1) > 0.5 * contrast).mean() < 0.9:
             _why("no gap", a.centre, contrast)
-            return False
+            return None
         gaps.append(gap)
     for i, col in enumerate(colours):
         d = min(float(np.linalg.norm(col - gaps[j])) for j in (i - 1, i) if 0 <= j < len(gaps))
         if d < _MIN_CONTRAST:
             _why("gap colour", row[i].centre, d)
-            return False
+            return None
 
     # Beside the outermost strips: background too (its colour may differ
     # from the gaps', e.g. the sheet's edge or the table).
@@ -441,7 +486,15 @@ def _row_is_strips(row: list[_Candidate], lab: np.ndarray) -> bool:
         pix = _in_quad(lab, np.array([p + off1, p + off2, q + off2, q + off1]))
         if len(pix) >= 10:
             backs.append(np.median(pix, axis=0))
-    back = np.array(backs)
+    return colours, np.array(backs)
+
+
+def _row_is_strips(row: list[_Candidate], lab: np.ndarray) -> bool:
+    """Whether the row is separate strips and not one plate cut up by its own marks."""
+    found = _row_colours(row, lab)
+    if found is None:
+        return False
+    colours, back = found
 
     # Above every strip: the background again, and below it no more strip. A
     # plate cut into pieces by lane streaks between its pencil lines has more
@@ -500,17 +553,17 @@ def _in_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
 
 
 def _plates(
-    row: list[_Candidate], small_shape: tuple[int, ...], full_shape: tuple[int, int]
+    row: list[_Candidate], small_shape: tuple[int, ...], img: np.ndarray
 ) -> tuple[Plate, ...]:
-    sy = full_shape[0] / small_shape[0]
-    sx = full_shape[1] / small_shape[1]
+    sy = img.shape[0] / small_shape[0]
+    sx = img.shape[1] / small_shape[1]
     full: list[np.ndarray] = []
     for c in row:
         # Pixel centres: working pixel r covers full pixels [r*s, (r+1)*s).
         pts = np.column_stack(
             [(c.corners[:, 0] + 0.5) * sy - 0.5, (c.corners[:, 1] + 0.5) * sx - 0.5]
         )
-        full.append(pts)
+        full.append(_refine(img, pts, max(sy, sx)))
     heights = [0.5 * (_dist(p[0], p[3]) + _dist(p[1], p[2])) for p in full]
     widths = [0.5 * (_dist(p[0], p[1]) + _dist(p[3], p[2])) for p in full]
     mm_per_px = STRIP_LONG_SIDE_MM / max(heights)
@@ -529,6 +582,85 @@ def _plates(
             )
         )
     return tuple(out)
+
+
+def _refine(img: np.ndarray, corners: np.ndarray, scale: float) -> np.ndarray:
+    """Corners of a strip moved onto its edges as seen in the full photo.
+
+    Each side is sampled across at 24 places; where the colour is half-way
+    between the strip's and the outside's is the edge there. A straight line
+    through those points (outliers, e.g. a spot touching the side, dropped)
+    is the side, and neighbouring sides cross at the corners. A side whose
+    edge is not clear keeps its first estimate.
+    """
+    import cv2
+
+    ctr = corners.mean(0)
+    core = _in_quad(img, ctr + 0.6 * (corners - ctr)).astype(np.float32)
+    if len(core) == 0:
+        return corners
+    inner = np.median(core, axis=0)
+    reach = max(3.0, 2.5 * scale)
+    offsets = np.arange(-reach, reach + 0.01, 0.25)
+    ts = np.linspace(0.12, 0.88, 24)
+    lines = []
+    for k in range(4):
+        p0, p1 = corners[k], corners[(k + 1) % 4]
+        along = p1 - p0
+        normal = np.array([along[1], -along[0]]) / np.linalg.norm(along)
+        if (p0 - ctr) @ normal < 0:
+            normal = -normal
+        pts = p0 + ts[:, None, None] * along + offsets[None, :, None] * normal
+        prof = cv2.remap(
+            img,
+            pts[..., 1].astype(np.float32),
+            pts[..., 0].astype(np.float32),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        ).astype(np.float32)
+        outer = np.median(prof[:, -6:], axis=1)
+        span = outer - inner
+        norm2 = (span * span).sum(1)
+        u = ((prof - inner) * span[:, None, :]).sum(2) / np.maximum(norm2, 1e-6)[:, None]
+        shift = np.full(len(ts), np.nan)
+        for j in range(len(ts)):
+            if norm2[j] < 15.0**2:
+                continue
+            above = np.nonzero(u[j] >= 0.5)[0]
+            if len(above) == 0 or above[0] == 0:
+                continue
+            i = above[0]
+            a, b = u[j, i - 1], u[j, i]
+            shift[j] = offsets[i - 1] + (0.5 - a) / max(b - a, 1e-6) * 0.25
+        ok = np.isfinite(shift)
+        fit = None
+        for _ in range(2):
+            if ok.sum() < 8:
+                fit = None
+                break
+            fit = np.polyfit(ts[ok], shift[ok], 1)
+            resid = np.abs(np.polyval(fit, ts) - shift)
+            ok &= np.nan_to_num(resid, nan=np.inf) < max(0.75, 0.4 * scale)
+        if fit is None or np.abs(np.polyval(fit, [0.0, 1.0])).max() > 2.0 * scale + 1.0:
+            fit = np.zeros(2)
+        q0 = p0 + np.polyval(fit, 0.0) * normal
+        q1 = p1 + np.polyval(fit, 1.0) * normal
+        lines.append((q0, q1))
+    out = []
+    for k in range(4):
+        out.append(_cross(lines[(k - 1) % 4], lines[k]))
+    return np.array(out)
+
+
+def _cross(l1: tuple[np.ndarray, np.ndarray], l2: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Where two lines, each through two points, cross."""
+    p, r = l1[0], l1[1] - l1[0]
+    q, s = l2[0], l2[1] - l2[0]
+    den = r[0] * s[1] - r[1] * s[0]
+    if abs(den) < 1e-9:
+        return l2[0]
+    t = ((q[0] - p[0]) * s[1] - (q[1] - p[1]) * s[0]) / den
+    return p + t * r
 
 
 def _dist(a: Any, b: Any) -> float:

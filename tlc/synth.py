@@ -1701,3 +1701,231 @@ def _camera(
         decoded: Any = cv2.imdecode(buf, cv2.IMREAD_COLOR)
         out = cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB)
     return np.ascontiguousarray(out)
+
+
+# --------------------------------------------------------------------------- #
+# Several strips side by side
+# --------------------------------------------------------------------------- #
+
+#: Backgrounds that ``make_strips`` lays the strips on.
+STRIP_BACKGROUNDS = ("paper", "dark")
+
+
+def make_strips(
+    n: int = 4,
+    *,
+    mode: str = "uv254",
+    spots: Sequence[Sequence[float | SpotSpec | Mapping[str, Any]] | None] | None = None,
+    rotation: float = 0.0,
+    background: str = "paper",
+    rng: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, list[Truth], list[tuple[tuple[float, float], ...]]]:
+    """Draw a photo of separate single-lane strips laid side by side.
+
+    Some services cut one strip per sample (or per solvent), each with its
+    own origin and front, and photograph them side by side. Each strip is
+    drawn by :func:`make_plate` (one lane, cropped, no perspective), then
+    turned by a small random angle (up to 3 degrees) plus ``rotation`` and
+    pasted on the background with a soft shadow; the photo is then blurred a
+    little, made noisy and JPEG-compressed as a camera would.
+
+    Parameters
+    ----------
+    n : int
+        Number of strips, 1 to 10.
+    mode : {"uv254", "stain", "uv365"}
+        How the strips are seen (see :func:`make_plate`). Stained strips are
+        tinted as whole-strip stains leave them (KMnO4 pink, beige, or white
+        on a dark background).
+    spots : sequence or None
+        None draws random spots; otherwise one entry per strip, each a
+        sequence of spot specs as in :func:`make_plate` (or None for random).
+    rotation : float
+        In-plane rotation of the whole row, degrees counter-clockwise.
+    background : {"paper", "dark"}
+        A white sheet (bluish under a UV lamp) or a dark tray or table.
+    rng : int, numpy.random.Generator or None
+        Seed or generator; None is seed 0. The same seed gives the same photo.
+
+    Returns
+    -------
+    image : (M, N, 3) ndarray of uint8
+        The photo, RGB.
+    truths : list of Truth
+        One per strip, left to right before ``rotation``, as
+        :func:`make_plate` returns it for its strip, with ``corners``,
+        ``photo_shape``, ``angle`` and ``rotation`` moved into this photo. The
+        cropped render cuts up to 1.2 % off a strip's edges, so these plate
+        corners lie just outside the strip as seen.
+    corners : list of tuple of 4 (float, float)
+        Each strip's visible corners in the photo, ``(row, col)``, top-left,
+        top-right, bottom-right, bottom-left of the upright strip.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range.
+    """
+    import cv2
+
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
+        msg = f"n must be a number of strips between 1 and 10, got {n!r}"
+        raise ValueError(msg)
+    if mode not in MODES:
+        msg = f"mode must be one of {', '.join(MODES)}, got {mode!r}"
+        raise ValueError(msg)
+    if background not in STRIP_BACKGROUNDS:
+        msg = f"background must be one of {', '.join(STRIP_BACKGROUNDS)}, got {background!r}"
+        raise ValueError(msg)
+    if not (isinstance(rotation, int | float) and math.isfinite(rotation)):
+        msg = f"rotation must be a number of degrees, got {rotation!r}"
+        raise ValueError(msg)
+    if spots is not None and len(spots) != n:
+        msg = f"spots must have one entry per strip ({n}), got {len(spots)}"
+        raise ValueError(msg)
+    gen = np.random.default_rng(0 if rng is None else rng)
+    g_geo, g_strip, g_photo = gen.spawn(3)
+    u = g_geo.uniform
+
+    # ---- sizes and layout (millimetres) -----------------------------------
+    h_mm, w_mm = u(60.0, 80.0), u(21.0, 27.0)  # make_plate draws plates from 20 mm wide
+    gap_mm = u(3.0, 10.0)
+    margin = u(10.0, 20.0)
+    ppm = u(4.0, 7.0)
+    span = n * w_mm + (n - 1) * gap_mm + 2 * margin
+    ppm = min(ppm, 1800.0 / span, 1800.0 / (h_mm + 2 * margin))
+    sizes = [(h_mm * u(0.97, 1.03), w_mm * u(0.96, 1.04)) for _ in range(n)]
+    tilts = [u(-3.0, 3.0) for _ in range(n)]
+    lift = [u(-2.0, 2.0) for _ in range(n)]
+    x_mm = [margin + w_mm / 2 + i * (w_mm + gap_mm) + u(-1.0, 1.0) for i in range(n)]
+    y_mm = h_mm / 2 + margin
+
+    # Each strip's visible rectangle in the photo, (x, y), before the row turns.
+    quads = []
+    for (hi, wi), tilt, dy, cx in zip(sizes, tilts, lift, x_mm, strict=True):
+        rect = np.array([[-wi, -hi], [wi, -hi], [wi, hi], [-wi, hi]]) / 2
+        quads.append(_turn(rect, tilt) + np.array([cx, y_mm + dy]))
+    quads = [_turn(q - np.array([span / 2, y_mm]), rotation) * ppm for q in quads]
+    pts = np.vstack(quads)
+    pad = margin * ppm * 0.8
+    lo = pts.min(axis=0) - pad
+    cols = math.ceil(pts[:, 0].max() + pad - lo[0])
+    rows = math.ceil(pts[:, 1].max() + pad - lo[1])
+    quads = [q - lo - 0.5 for q in quads]
+
+    # ---- background ----------------------------------------------------------
+    canvas = _strip_background(mode, background, (rows, cols), ppm, g_photo)
+    tint = _strip_tint(mode, background, g_photo)
+
+    # ---- strips ----------------------------------------------------------------
+    truths: list[Truth] = []
+    corners: list[tuple[tuple[float, float], ...]] = []
+    alpha_all = np.zeros((rows, cols), np.float32)
+    layers = []
+    for i, ((hi, wi), quad) in enumerate(zip(sizes, quads, strict=True)):
+        render_ppm = max(9.0, 205.0 / wi)
+        ph, pw = round(hi * render_ppm), round(wi * render_ppm)
+        img, truth = make_plate(
+            lanes=1,
+            spots=None if spots is None else [spots[i]],
+            mode=mode,
+            light=float(g_strip.uniform(0.0, 0.3)),
+            noise=float(g_strip.uniform(0.0, 0.3)),
+            cropped=True,
+            front_line=bool(g_strip.random() < 0.7),
+            labels=bool(g_strip.random() < 0.5),
+            size_mm=(hi, wi),
+            photo_px=(ph, pw),
+            circles=False,
+            rng=int(g_strip.integers(0, 2**31 - 1)),
+        )
+        src = np.array([[-0.5, -0.5], [pw - 0.5, -0.5], [pw - 0.5, ph - 0.5]], np.float32)
+        m = cv2.getAffineTransform(src, quad[:3].astype(np.float32))
+        warped = cv2.warpAffine(
+            img.astype(np.float32) / 255 * tint, m, (cols, rows), flags=cv2.INTER_AREA
+        )
+        a = cv2.warpAffine(np.ones((ph, pw), np.float32), m, (cols, rows), flags=cv2.INTER_AREA)
+        layers.append((warped, a))
+        alpha_all = np.maximum(alpha_all, a)
+        plate_xy = np.array([[c, r] for r, c in truth.corners])
+        moved = plate_xy @ m[:, :2].T + m[:, 2]
+        angle = truth.angle + tilts[i] + rotation
+        truths.append(
+            _replace_truth(
+                truth,
+                corners=tuple((float(y), float(x)) for x, y in moved),
+                photo_shape=(rows, cols),
+                angle=angle,
+                rotation=round(angle / 90.0) % 4 * 90,
+            )
+        )
+        corners.append(tuple((float(y), float(x)) for x, y in quad))
+
+    # A soft shadow beside each strip, then the strips.
+    shift = np.array([[1, 0, u(-0.6, 0.6) * ppm], [0, 1, u(0.0, 0.8) * ppm]], np.float32)
+    shadow = cv2.warpAffine(alpha_all, shift, (cols, rows))
+    shadow = cv2.GaussianBlur(shadow, (0, 0), max(0.8, u(0.4, 1.2) * ppm))
+    canvas *= (1.0 - u(0.1, 0.35) * shadow)[..., None]
+    for warped, a in layers:
+        canvas *= (1.0 - a)[..., None]
+        canvas += warped
+
+    # ---- camera --------------------------------------------------------------
+    photo = cv2.GaussianBlur(canvas, (0, 0), float(g_photo.uniform(0.4, 0.9)))
+    sigma = float(g_photo.uniform(0.5, 2.5)) / 255
+    photo += g_photo.standard_normal(photo.shape, dtype=np.float32) * np.float32(sigma)
+    out = np.clip(photo * 255.0, 0, 255).astype(np.uint8)
+    quality = int(g_photo.integers(75, 96))
+    _, buf = cv2.imencode(".jpg", out[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
+    decoded: Any = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    image = np.ascontiguousarray(cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB))
+    return image, truths, corners
+
+
+def _turn(pts: np.ndarray, degrees: float) -> np.ndarray:
+    """Turn (x, y-down) points counter-clockwise as seen, about the origin."""
+    a = math.radians(degrees)
+    rot = np.array([[math.cos(a), math.sin(a)], [-math.sin(a), math.cos(a)]])
+    return np.asarray(pts, float) @ rot.T
+
+
+def _replace_truth(truth: Truth, **changes: Any) -> Truth:
+    from dataclasses import replace
+
+    return replace(truth, **changes)
+
+
+def _strip_background(
+    mode: str, background: str, shape: tuple[int, int], ppm: float, gen: np.random.Generator
+) -> np.ndarray:
+    """The sheet or tray under the strips, float RGB 0..1, gently shaded."""
+    u = gen.uniform
+    if background == "paper":
+        if mode == "stain":
+            base = (u(215, 245), u(215, 245), u(210, 240))
+        else:
+            base = (u(140, 200), u(190, 235), u(230, 255))  # brightener glows blue
+    elif mode == "stain":
+        base = (u(25, 70), u(30, 80), u(30, 90))
+    else:
+        base = (u(8, 40), u(8, 35), u(15, 60))
+    rows, cols = shape
+    bg = np.empty((rows, cols, 3), np.float32)
+    bg[:] = np.array(base, np.float32) / 255
+    shade = 1.0 + 0.06 * _smooth_noise((rows, cols), max(rows, cols) / u(2, 5), gen)
+    bg *= shade[..., None]
+    return bg
+
+
+def _strip_tint(mode: str, background: str, gen: np.random.Generator) -> np.ndarray:
+    """Colour factor for the stained strips' layer (a dip stains the whole strip)."""
+    if mode != "stain":
+        return np.ones(3, np.float32)
+    u = gen.uniform
+    choices = [
+        (u(0.85, 0.95), u(0.35, 0.5), u(0.6, 0.75)),  # KMnO4 pink-magenta
+        (u(0.9, 1.0), u(0.75, 0.85), u(0.55, 0.7)),  # beige (vanillin, anisaldehyde)
+    ]
+    if background == "dark":
+        choices.append((1.0, 1.0, 1.0))  # white
+    return np.array(choices[int(gen.integers(len(choices)))], np.float32)
