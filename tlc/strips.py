@@ -74,6 +74,7 @@ class _Candidate:
     fill: float
     node: int  # cluster-tree node the region came from
     corners: np.ndarray  # (4, 2) (row, col) TL TR BR BL, working pixels
+    blob: int = -1  # strips cut apart from one region that held several
 
     @property
     def top(self) -> float:
@@ -128,7 +129,8 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
     small = _shrink(img)
     lab8 = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
     labels, centres = _clusters(lab8)
-    row = _best_row(_candidates(labels, _tree(centres)))
+    cands = _candidates(labels, _tree(centres))
+    row = _best_row(cands)
     if len(row) < 2:
         return ()
     lab = lab8.astype(np.float32)
@@ -148,9 +150,15 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
         if int(np.argmin(np.linalg.norm(ref - c, axis=1))) < len(colours)
     )
     if 0 < len(fore) < len(centres) and fore not in _tree(centres):
-        row2 = _best_row(_candidates(labels, [fore]))
+        row2 = _best_row(_dedupe([*cands, *_candidates(labels, [fore])]))
         if len(row2) >= len(row):
             row = row2
+    if 0 < len(fore) < len(centres):
+        pieces = _split_joined(row, labels, fore, lab)
+        if pieces:
+            row3 = _best_row([*row, *pieces])
+            if len(row3) > len(row):
+                row = row3
     if not _row_is_strips(row, lab):
         return ()
     return _plates(row, small.shape[:2], img)
@@ -264,30 +272,13 @@ def _candidates(labels: np.ndarray, groups: list[tuple[int, ...]]) -> list[_Cand
 
     h, w = labels.shape
     min_h = 0.08 * min(h, w)
-    k = max(3, round(0.012 * min(h, w))) | 1
-    close = np.ones((k, 1), np.uint8)
-    # A pixel stays only if its right neighbour is in the mask too: a gap one
-    # pixel wide that wanders by a column from row to row becomes two pixels
-    # wide, so that contours (8-connected) do not jump across it.
-    cut = np.ones((1, 2), np.uint8)
-    square = np.ones((3, 3), np.uint8)
     counts = np.bincount(labels.ravel(), minlength=max(max(g) for g in groups) + 1)
     out: list[_Candidate] = []
     for node, members in enumerate(groups):
         share = counts[list(members)].sum() / (h * w)
         if not 0.004 <= share <= 0.9:
             continue
-        lut = np.zeros(256, np.uint8)
-        lut[list(members)] = 1
-        mask = cv2.LUT(labels, lut)
-        # Pencil lines drawn across a strip (origin, front) cut it in pieces:
-        # close them with a vertical kernel, which never bridges the gap
-        # between two strips side by side.
-        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, close)
-        # Strips touching at a corner are joined by a bridge a pixel or two
-        # wide: an opening cuts it (and leaves a rectangle whole).
-        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, square)
-        mask = cv2.erode(mask, cut, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+        mask = _mask(labels, members)
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for cnt in contours:
             x, y, bw, bh = cv2.boundingRect(cnt)
@@ -301,20 +292,47 @@ def _candidates(labels: np.ndarray, groups: list[tuple[int, ...]]) -> list[_Cand
     return _dedupe(out)
 
 
-def _rect_candidate(cnt: np.ndarray, node: int) -> _Candidate | None:
+def _mask(labels: np.ndarray, members: tuple[int, ...]) -> np.ndarray:
+    """The pixels of some clusters, cleaned for finding strips in (uint8 0/1)."""
+    import cv2
+
+    h, w = labels.shape
+    lut = np.zeros(256, np.uint8)
+    lut[list(members)] = 1
+    mask = cv2.LUT(labels, lut)
+    # Pencil lines drawn across a strip (origin, front) cut it in pieces:
+    # close them with a vertical kernel, which never bridges the gap
+    # between two strips side by side.
+    k = max(3, round(0.012 * min(h, w))) | 1
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, 1), np.uint8))
+    # Strips touching at a corner are joined by a bridge a pixel or two
+    # wide: an opening cuts it (and leaves a rectangle whole).
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    # A pixel stays only if its right neighbour is in the mask too: a gap one
+    # pixel wide that wanders by a column from row to row becomes two pixels
+    # wide, so that contours (8-connected) do not jump across it.
+    return cv2.erode(
+        mask,
+        np.ones((1, 2), np.uint8),
+        anchor=(0, 0),
+        borderType=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
+
+
+def _rect_frame(cnt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float, float]:
+    """A region's minimum-area rectangle: centre, unit vectors down (long side)
+    and right as (x, y), height, width (pixels) and the fill of the rectangle."""
     import cv2
 
     # The contour runs through the centres of the border pixels: the region
     # reaches half a pixel further, and one more pixel on the right (the
-    # erosion in _candidates took it). Holes (spots, labels) count as filled.
-    filled = float(cv2.contourArea(cnt)) + 0.5 * len(cnt) + 1.0 + 0.0
+    # erosion in _mask took it). Holes (spots, labels) count as filled.
+    filled = float(cv2.contourArea(cnt)) + 0.5 * len(cnt) + 1.0
     (cx, cy), (rw, rh), ang = cv2.minAreaRect(cnt)
     rw += 1.0
     rh += 1.0
     fill = filled / max(rw * rh, 1.0)
-    if fill < MIN_FILL:
-        return None
-    # Long side as a unit vector pointing down the photo.
     t = math.radians(ang)
     e1 = np.array([math.cos(t), math.sin(t)])  # (x, y) along the rect's "width"
     e2 = np.array([-math.sin(t), math.cos(t)])
@@ -324,34 +342,130 @@ def _rect_candidate(cnt: np.ndarray, node: int) -> _Candidate | None:
         down, height, width = e2, rh, rw
     if down[1] < 0:
         down = -down
+    right = np.array([down[1], -down[0]])  # down turned counter-clockwise: points right
+    centre = np.array([cx, cy]) + 0.5 * right
+    return centre, down, right, height, width + 1.0, fill
+
+
+def _quad(
+    centre: np.ndarray, down: np.ndarray, right: np.ndarray, height: float, width: float
+) -> np.ndarray:
+    """Corners (row, col), TL TR BR BL, of a rectangle given in (x, y)."""
+    hh, hw = height / 2, width / 2
+    pts = [
+        centre - down * hh - right * hw,
+        centre - down * hh + right * hw,
+        centre + down * hh + right * hw,
+        centre + down * hh - right * hw,
+    ]
+    return np.array([[p[1], p[0]] for p in pts])
+
+
+def _rect_candidate(cnt: np.ndarray, node: int) -> _Candidate | None:
+    centre, down, right, height, width, fill = _rect_frame(cnt)
+    if fill < MIN_FILL:
+        return None
     tilt = math.atan2(down[0], down[1])  # 0 = vertical
     if abs(math.degrees(tilt)) > MAX_TILT_DEG or height < 1.5 * width:
         return None
-    right = np.array([down[1], -down[0]])  # down turned counter-clockwise: points right
-    c = np.array([cx, cy]) + 0.5 * right
-    width += 1.0
-    hh, hw = height / 2, width / 2
-    pts_xy = [
-        c - down * hh - right * hw,
-        c - down * hh + right * hw,
-        c + down * hh + right * hw,
-        c + down * hh - right * hw,
-    ]
-    corners = np.array([[p[1], p[0]] for p in pts_xy])
     return _Candidate(
-        centre=(float(c[1]), float(c[0])),
+        centre=(float(centre[1]), float(centre[0])),
         height=float(height),
         width=float(width),
         angle=-tilt,
         fill=float(fill),
         node=node,
-        corners=corners,
+        corners=_quad(centre, down, right, height, width),
     )
 
 
+def _split_joined(
+    row: list[_Candidate], labels: np.ndarray, fore: tuple[int, ...], lab: np.ndarray
+) -> list[_Candidate]:
+    """Strips touching (or overlapping) their neighbour, cut apart.
+
+    Only next to a row of strips already found: a region of the strips'
+    colours as high as they are and two to four of them wide is cut where
+    the colour changes most sharply across it (the edge, and often the
+    shadow, of the upper strip), near where the strip widths put the cuts.
+    Without a clear edge there, the region is left whole.
+    """
+    import cv2
+
+    wide = float(np.median([c.width for c in row]))
+    high = float(np.median([c.height for c in row]))
+    row_down = np.mean([c.corners[3] - c.corners[0] for c in row], axis=0)
+    row_down = row_down[::-1] / np.linalg.norm(row_down)  # as (x, y)
+    mask = _mask(labels, fore)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    out: list[_Candidate] = []
+    for blob, cnt in enumerate(contours):
+        _, _, bw, bh = cv2.boundingRect(cnt)
+        if bh < high / MAX_SIZE_RATIO or bw < 1.5 * wide:
+            continue
+        centre, down, right, height, width, fill = _rect_frame(cnt)
+        k = round(width / wide)
+        if not (high / MAX_SIZE_RATIO <= height <= high * MAX_SIZE_RATIO) or fill < 0.8:
+            continue
+        if not 2 <= k <= 4 or abs(width / wide - k) > 0.35:
+            continue
+        if abs(down[0] * row_down[1] - down[1] * row_down[0]) > math.sin(math.radians(8)):
+            continue
+        # The region straightened: u across (columns), v along (rows).
+        cw, ch = math.ceil(width), math.ceil(height)
+        tl = centre - down * height / 2 - right * width / 2 + 0.5 * (down + right)
+        m = np.array([[right[0], down[0], tl[0]], [right[1], down[1], tl[1]]], np.float32)
+        flags = cv2.WARP_INVERSE_MAP
+        crop_m = cv2.warpAffine(mask, m, (cw, ch), flags=cv2.INTER_NEAREST | flags)
+        crop_l = cv2.warpAffine(lab, m, (cw, ch), flags=cv2.INTER_LINEAR | flags)
+        inner = crop_l[int(0.1 * ch) : int(0.9 * ch)]
+        prof = np.linalg.norm(np.diff(inner, axis=1), axis=2).mean(0)  # between u and u+1
+        base = float(np.median(prof))
+        cuts = [0]
+        for i in range(1, k):
+            lo = max(1, round(i * width / k - 0.3 * wide))
+            hi = min(len(prof) - 1, round(i * width / k + 0.3 * wide))
+            if hi <= lo:
+                break
+            j = lo + int(np.argmax(prof[lo:hi]))
+            if prof[j] < max(2.0 * base, 3.0):
+                break
+            cuts.append(j + 1)
+        else:
+            cuts.append(cw)
+        if len(cuts) != k + 1:
+            continue
+        for u0, u1 in itertools.pairwise(cuts):
+            piece = crop_m[:, u0:u1]
+            rows_in = np.nonzero(piece.mean(1) > 0.5)[0]
+            if len(rows_in) < 2 or u1 - u0 < 3:
+                break
+            v0, v1 = int(rows_in[0]), int(rows_in[-1]) + 1
+            p_fill = float(piece[v0:v1].mean())
+            ctr = tl - 0.5 * (down + right) + right * (u0 + u1) / 2 + down * (v0 + v1) / 2
+            out.append(
+                _Candidate(
+                    centre=(float(ctr[1]), float(ctr[0])),
+                    height=float(v1 - v0),
+                    width=float(u1 - u0),
+                    angle=-math.atan2(down[0], down[1]),
+                    fill=p_fill,
+                    node=-1,
+                    corners=_quad(ctr, down, right, v1 - v0, u1 - u0),
+                    blob=blob,
+                )
+            )
+    return out
+
+
 def _dedupe(cands: list[_Candidate]) -> list[_Candidate]:
-    """One candidate per place: the same strip is found in several cluster masks."""
-    cands = sorted(cands, key=lambda c: -c.fill)
+    """One candidate per place: the same strip is found in several cluster masks.
+
+    The largest clean one is kept: a strip of two colours is found whole in
+    the merged mask and in part in each colour's (a larger region that is
+    much less clean, a strip with the box line beside it, loses).
+    """
+    cands = sorted(cands, key=lambda c: -c.height * c.width * c.fill**4)
     kept: list[_Candidate] = []
     for c in cands:
         if any(
@@ -387,13 +501,14 @@ def _compatible(a: _Candidate, b: _Candidate) -> bool:
     down, _ = _frame(a, b)
     ta, tb = a.corners[:2].mean(0) @ down, b.corners[:2].mean(0) @ down
     ba, bb = a.corners[2:].mean(0) @ down, b.corners[2:].mean(0) @ down
-    if abs(ta - tb) > 0.2 * h:
+    if abs(ta - tb) > 0.3 * h:
         return False
-    return min(ba, bb) - max(ta, tb) >= 0.75 * h
+    return min(ba, bb) - max(ta, tb) >= 0.65 * h
 
 
 def _apart(a: _Candidate, b: _Candidate) -> bool:
-    """Whether b lies right of a without overlapping it (a pixel of slack)."""
+    """Whether b lies right of a without overlapping it (slack: the larger of
+    1.5 pixels and 5 % of a strip's width, for rough edges)."""
     down, right = _frame(a, b)
     # a's right side and b's left side, as (along, across) end points.
     ea = np.array([[p @ down, p @ right] for p in (a.corners[1], a.corners[2])])
@@ -404,7 +519,7 @@ def _apart(a: _Candidate, b: _Candidate) -> bool:
     for s in (lo, hi):
         xa = np.interp(s, ea[:, 0], ea[:, 1])
         xb = np.interp(s, eb[:, 0], eb[:, 1])
-        if xb - xa < -1.5:
+        if xb - xa < -max(1.5, 0.05 * min(a.width, b.width)):
             return False
     return True
 
@@ -451,8 +566,11 @@ def _row_colours(
 
     # Between neighbours, on every row: something of another colour than the
     # strips (the background), even if only a pixel wide.
-    gaps = []
+    gaps: list[np.ndarray | None] = []
     for i, (a, b) in enumerate(itertools.pairwise(row)):
+        if a.blob >= 0 and a.blob == b.blob:
+            gaps.append(None)  # cut apart where they touch: no gap to see
+            continue
         t, bt = max(a.top, b.top), min(a.bottom, b.bottom)
         r_lo, r_hi = max(0, int(t + 0.05 * (bt - t))), min(h, int(bt - 0.05 * (bt - t)))
         c_lo = max(0, math.floor(min(a.right, b.left_min)) - 1)
@@ -470,14 +588,17 @@ def _row_colours(
             return None
         gaps.append(gap)
     for i, col in enumerate(colours):
-        d = min(float(np.linalg.norm(col - gaps[j])) for j in (i - 1, i) if 0 <= j < len(gaps))
+        near = [g for j, g in enumerate(gaps) if j in (i - 1, i) and g is not None]
+        if not near:
+            continue
+        d = min(float(np.linalg.norm(col - g)) for g in near)
         if d < _MIN_CONTRAST:
             _why("gap colour", row[i].centre, d)
             return None
 
     # Beside the outermost strips: background too (its colour may differ
     # from the gaps', e.g. the sheet's edge or the table).
-    backs = list(gaps)
+    backs = [g for g in gaps if g is not None]
     for c, side in ((row[0], -1.0), (row[-1], 1.0)):
         across = c.corners[1] - c.corners[0]
         across = across / np.linalg.norm(across) * side
