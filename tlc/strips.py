@@ -51,8 +51,11 @@ MIN_FILL = 0.85
 #: Largest tilt of a strip's long side from the vertical, degrees.
 MAX_TILT_DEG = 20.0
 
-#: Largest ratio between the heights (and between the widths) of strips in a row.
+#: Largest ratio between the heights of strips in a row.
 MAX_SIZE_RATIO = 1.35
+
+#: Largest ratio between the widths of strips in a row (cut by hand, they vary more).
+MAX_WIDTH_RATIO = 1.5
 
 #: Number of colour clusters.
 _K = 6
@@ -405,9 +408,12 @@ def _split_joined(
             continue
         centre, down, right, height, width, fill = _rect_frame(cnt)
         k = round(width / wide)
-        if not (high / MAX_SIZE_RATIO <= height <= high * MAX_SIZE_RATIO) or fill < 0.8:
+        # Strips overlapping at an angle fill their common rectangle less.
+        if not (high / MAX_SIZE_RATIO <= height <= high * MAX_SIZE_RATIO) or fill < 0.7:
+            _why("blob size/fill", centre, height, high, fill)
             continue
         if not 2 <= k <= 4 or abs(width / wide - k) > 0.35:
+            _why("blob width", centre, width, wide)
             continue
         if abs(down[0] * row_down[1] - down[1] * row_down[0]) > math.sin(math.radians(8)):
             continue
@@ -429,6 +435,7 @@ def _split_joined(
                 break
             j = lo + int(np.argmax(prof[lo:hi]))
             if prof[j] < max(2.0 * base, 3.0):
+                _why("no seam", centre, prof[j], base)
                 break
             cuts.append(j + 1)
         else:
@@ -442,6 +449,9 @@ def _split_joined(
                 break
             v0, v1 = int(rows_in[0]), int(rows_in[-1]) + 1
             p_fill = float(piece[v0:v1].mean())
+            if p_fill < 0.7:
+                _why("piece fill", centre, p_fill)
+                break
             ctr = tl - 0.5 * (down + right) + right * (u0 + u1) / 2 + down * (v0 + v1) / 2
             out.append(
                 _Candidate(
@@ -495,7 +505,7 @@ def _compatible(a: _Candidate, b: _Candidate) -> bool:
     row may be turned as a whole)."""
     if max(a.height, b.height) > MAX_SIZE_RATIO * min(a.height, b.height):
         return False
-    if max(a.width, b.width) > MAX_SIZE_RATIO * min(a.width, b.width):
+    if max(a.width, b.width) > MAX_WIDTH_RATIO * min(a.width, b.width):
         return False
     h = min(a.height, b.height)
     down, _ = _frame(a, b)
@@ -567,6 +577,7 @@ def _row_colours(
     # Between neighbours, on every row: something of another colour than the
     # strips (the background), even if only a pixel wide.
     gaps: list[np.ndarray | None] = []
+    thirds: list[np.ndarray] = []
     for i, (a, b) in enumerate(itertools.pairwise(row)):
         if a.blob >= 0 and a.blob == b.blob:
             gaps.append(None)  # cut apart where they touch: no gap to see
@@ -581,7 +592,11 @@ def _row_colours(
         ref = 0.5 * (colours[i] + colours[i + 1])
         d = np.linalg.norm(zone - ref, axis=2)
         far = np.argmax(d, axis=1)
-        gap = np.median(zone[np.arange(len(zone)), far], axis=0)
+        per_row = zone[np.arange(len(zone)), far]
+        gap = np.median(per_row, axis=0)
+        # The background may change along the strips (a sheet's edge, a
+        # lamp's shadow): its colour in each third of the gap counts too.
+        thirds.extend(np.median(part, axis=0) for part in np.array_split(per_row, 3))
         contrast = float(np.linalg.norm(gap - ref))
         if contrast < _MIN_CONTRAST or (d.max(axis=1) > 0.5 * contrast).mean() < 0.9:
             _why("no gap", a.centre, contrast)
@@ -598,7 +613,7 @@ def _row_colours(
 
     # Beside the outermost strips: background too (its colour may differ
     # from the gaps', e.g. the sheet's edge or the table).
-    backs = [g for g in gaps if g is not None]
+    backs = [g for g in gaps if g is not None] + thirds
     for c, side in ((row[0], -1.0), (row[-1], 1.0)):
         across = c.corners[1] - c.corners[0]
         across = across / np.linalg.norm(across) * side
