@@ -128,6 +128,40 @@ def test_two_drawn_strips_exact():
         assert np.abs(np.array(p.corners) - np.array(w)).max() < 0.75
 
 
+def _touching(seam) -> np.ndarray:
+    """Four strips on a shaded sheet, the last two touching (a seam between)."""
+    img = np.full((400, 600, 3), 235, np.float32)
+    green = (90, 210, 110)
+    img[80:330, 40:120] = green
+    img[81:331, 160:240] = green
+    img[82:332, 280:360] = green
+    img[78:328, 360:440] = green
+    if seam is not None:
+        img[78:332, 359:361] = seam  # the upper strip's edge and shadow
+    img[300:] *= 0.9
+    img[:, 500:] = (120, 120, 125)  # the table beyond the sheet
+    img[150:160, 45:110] = (60, 60, 70)  # a pencil line
+    img += np.random.default_rng(0).normal(0, 3, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_touching_strips_are_cut_apart():
+    found = find_strips(_touching((75, 185, 95)))
+    assert len(found) == 4
+    # Cut at the seam (columns 359-360), within a pixel and a half.
+    assert found[2].corners[1][1] == pytest.approx(359.5, abs=1.5)
+    assert found[3].corners[0][1] == pytest.approx(359.5, abs=1.5)
+    assert found[3].corners[0][0] == pytest.approx(77.5, abs=1.0)
+    # Less sure of strips cut apart than of strips seen apart.
+    assert found[2].confidence < found[0].confidence
+
+
+def test_wide_region_without_a_seam_is_not_cut():
+    found = find_strips(_touching(None))
+    assert len(found) == 2
+    assert max(c for _, c in found[-1].corners) < 250
+
+
 # --------------------------------------------------------------------------- #
 # Never split a single plate
 # --------------------------------------------------------------------------- #

@@ -10,22 +10,35 @@ How it works, on a copy of the photo at most ``WORK_SIDE`` pixels long:
 1. The colours of the photo are grouped by k-means in Lab (lightness weighted
    down, so that uneven light does not split a strip); the clusters are then
    merged pairwise, closest first, so that a strip split into a lit and a
-   shaded cluster is whole again in the merged mask. No colour is assumed:
-   a green strip on white paper, a white strip on a dark table and a dark
-   strip on a light table all stand out as a cluster of their own.
-2. In every cluster mask (single and merged), 4-connected regions that are
-   clean, nearly rectangular (fill of the minimum-area rectangle at least
-   ``MIN_FILL``), standing (long side within ``MAX_TILT_DEG`` of vertical)
-   and not touching the photo's border are strip candidates.
-3. Candidates of similar height and width, tops roughly aligned, side by side
-   without overlap, form a row; the longest row wins.
-4. The row is checked against what a single plate could look like: just above
-   and below each strip there must be something of another colour than the
-   strip (a plate split into "strips" by lane streaks between its pencil
-   lines has more plate there), and each gap between strips must have the
-   colour of the background around the row, not of the strips.
+   shaded cluster is whole again in a merged mask. No colour is assumed: a
+   green strip on white paper, a white strip on a dark table and a dark strip
+   on a light table all stand out as a cluster of their own.
+2. In every cluster mask, pencil lines across a strip are closed (vertically
+   only), and regions that are clean, nearly rectangular (fill of their
+   minimum-area rectangle at least ``MIN_FILL``), standing (long side within
+   ``MAX_TILT_DEG`` of vertical) and not touching the photo's border are
+   strip candidates.
+3. Candidates of similar height and width, ends aligned along the row's own
+   axis (the row may be turned), side by side without overlap, form a row;
+   the longest row wins.
+4. Second look: once the gaps between the row's strips give the background's
+   colours, everything that is not background is a strip's, and candidates
+   are looked for again in that mask (a strip of two colours, e.g. its dry
+   layer above the front, was found only in part). Next to the row, a region
+   two to four strips wide is cut apart where the colour changes sharply
+   across it: strips laid touching or overlapping their neighbour.
+5. The row is checked against what a single plate could look like: between
+   neighbours, on every row of pixels, something of another colour (the
+   background, even a pixel wide); above every strip the background again,
+   and below it no more strip (a plate cut into pieces by lane streaks
+   between its pencil lines has more plate there; pieces of an HPTLC track
+   between its bands have bands there).
+6. Each side of each strip is moved onto its edge in the full photo (the
+   colour half-way between strip and outside, a straight line fitted
+   through 24 places), and the corners are where the sides cross.
 
 Anything that fails returns ``()``: a single plate must never be split.
+Strips lying sideways (long side horizontal) are not looked for.
 """
 
 from __future__ import annotations
@@ -176,10 +189,10 @@ def _shrink(img: np.ndarray) -> np.ndarray:
     if f <= 1.0:
         return img
     size = (max(1, round(cols / f)), max(1, round(rows / f)))
-    if f > 2.0:
-        # Area averaging is fast for a factor of exactly 2: enlarge to twice the
-        # target by linear sampling (no aliasing at that factor), then halve.
-        img = cv2.resize(img, (2 * size[0], 2 * size[1]), interpolation=cv2.INTER_LINEAR)
+    # Area averaging is fast for a factor of exactly 2 (and five times slower
+    # otherwise): go to twice the target by linear sampling (no aliasing at
+    # that factor), then halve.
+    img = cv2.resize(img, (2 * size[0], 2 * size[1]), interpolation=cv2.INTER_LINEAR)
     return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
 
 
@@ -284,6 +297,8 @@ def _candidates(labels: np.ndarray, groups: list[tuple[int, ...]]) -> list[_Cand
         mask = _mask(labels, members)
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for cnt in contours:
+            if len(cnt) < 2 * min_h:
+                continue  # too small to go round a strip
             x, y, bw, bh = cv2.boundingRect(cnt)
             if bh < min_h or bw < 3 or bh < 1.2 * bw or bh > 15 * bw:
                 continue
@@ -410,10 +425,8 @@ def _split_joined(
         k = round(width / wide)
         # Strips overlapping at an angle fill their common rectangle less.
         if not (high / MAX_SIZE_RATIO <= height <= high * MAX_SIZE_RATIO) or fill < 0.7:
-            _why("blob size/fill", centre, height, high, fill)
             continue
         if not 2 <= k <= 4 or abs(width / wide - k) > 0.35:
-            _why("blob width", centre, width, wide)
             continue
         if abs(down[0] * row_down[1] - down[1] * row_down[0]) > math.sin(math.radians(8)):
             continue
@@ -435,7 +448,6 @@ def _split_joined(
                 break
             j = lo + int(np.argmax(prof[lo:hi]))
             if prof[j] < max(2.0 * base, 3.0):
-                _why("no seam", centre, prof[j], base)
                 break
             cuts.append(j + 1)
         else:
@@ -450,7 +462,6 @@ def _split_joined(
             v0, v1 = int(rows_in[0]), int(rows_in[-1]) + 1
             p_fill = float(piece[v0:v1].mean())
             if p_fill < 0.7:
-                _why("piece fill", centre, p_fill)
                 break
             ctr = tl - 0.5 * (down + right) + right * (u0 + u1) / 2 + down * (v0 + v1) / 2
             out.append(
@@ -599,7 +610,6 @@ def _row_colours(
         thirds.extend(np.median(part, axis=0) for part in np.array_split(per_row, 3))
         contrast = float(np.linalg.norm(gap - ref))
         if contrast < _MIN_CONTRAST or (d.max(axis=1) > 0.5 * contrast).mean() < 0.9:
-            _why("no gap", a.centre, contrast)
             return None
         gaps.append(gap)
     for i, col in enumerate(colours):
@@ -608,7 +618,6 @@ def _row_colours(
             continue
         d = min(float(np.linalg.norm(col - g)) for g in near)
         if d < _MIN_CONTRAST:
-            _why("gap colour", row[i].centre, d)
             return None
 
     # Beside the outermost strips: background too (its colour may differ
@@ -654,14 +663,12 @@ def _row_is_strips(row: list[_Candidate], lab: np.ndarray) -> bool:
             if sign < 0:
                 like = float(((d_near < d_s) & (d_near < 0.5 * d_sb[k])).mean())
                 if like < 0.5:
-                    _why("above", c.centre, like)
                     return False
             else:
                 # A strip's foot may reach past the sheet onto the table: below
                 # it, anything but more strip will do.
                 near_s = float((d_s < 0.5 * d_sb.min()).mean())
                 if near_s > 0.4:
-                    _why("below", c.centre, near_s)
                     return False
     return True
 
@@ -706,6 +713,8 @@ def _plates(
     out = []
     for c, p, hh, ww in zip(row, full, heights, widths, strict=True):
         conf = 0.5 + 0.5 * float(np.clip((c.fill - MIN_FILL) / (0.97 - MIN_FILL), 0, 1))
+        if c.blob >= 0:
+            conf *= 0.7  # cut from a region of touching strips: less sure
         out.append(
             Plate(
                 corners=tuple((float(r), float(q)) for r, q in p),
@@ -801,11 +810,3 @@ def _cross(l1: tuple[np.ndarray, np.ndarray], l2: tuple[np.ndarray, np.ndarray])
 
 def _dist(a: Any, b: Any) -> float:
     return float(math.hypot(a[0] - b[0], a[1] - b[1]))
-
-
-def _why(*args: Any) -> None:
-    if _DEBUG:
-        print(*args)
-
-
-_DEBUG = False
