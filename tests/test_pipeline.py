@@ -648,3 +648,70 @@ def test_a_plate_cut_at_its_front_line_is_grown_and_read(tmp_path):
     ]
     # one pair 0.06 apart is read as one spot: 11 of the 12 spots
     assert sum(found) >= len(true) - 1
+
+
+@pytest.mark.parametrize(
+    ("mode", "background", "rng"),
+    [("uv254", "paper", 3), ("stain", "dark", 5)],
+)
+def test_separate_strips_are_read_each_with_its_own_lines(tmp_path, mode, background, rng):
+    # Photos of separate strips side by side (real TLC_imageprocessing sheets):
+    # each strip has its own origin and front, so each Rf is measured on its
+    # own strip; read as one plate, they were refused or made nonsense.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_strips
+
+    spots = [[0.3], [0.55], [0.25, 0.7]]
+    photo, truths, _ = make_strips(3, mode=mode, spots=spots, background=background, rng=rng)
+    path = tmp_path / "strips.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path))
+    assert analysis.plate.source == "strips"
+    assert len(analysis.plate.parts) == 3
+    assert [lr.lane.label for lr in analysis.lanes] == ["S1", "S2", "S3"]
+    found = [[s.rf for s in lr.spots if not s.on_origin] for lr in analysis.lanes]
+    for lane_rf, truth in zip(found, truths, strict=True):
+        assert lane_rf == pytest.approx(truth.lanes_rf[0], abs=0.02)
+    # each lane lies on its own strip of the straightened board
+    spans = analysis.plate.part_spans()
+    for lr, (x0, x1) in zip(analysis.lanes, spans, strict=True):
+        assert x0 < lr.lane.col < x1
+    # the result reads back, and the board straightens again from the photo
+    back = Analysis.from_dict(json.loads(json.dumps(analysis.to_dict())))
+    assert back.plate.source == "strips"
+    assert len(back.plate.parts) == 3
+
+
+def test_labels_of_separate_strips_are_one_per_strip(tmp_path, library):
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_strips
+
+    photo, _, _ = make_strips(3, spots=[[0.3], [0.55], [0.3]], rng=3)
+    path = tmp_path / "strips.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    image = read_image(path)
+    analysis = analyse(image, layout=Layout(lanes=("S1", "procaine", "S2")), library=library)
+    assert [lr.lane.label for lr in analysis.lanes] == ["S1", "procaine", "S2"]
+    assert [lr.lane.role for lr in analysis.lanes] == ["sample", "reference", "sample"]
+    with pytest.raises(LayoutError, match="give one label per strip"):
+        analyse(image, layout=Layout(lanes=("S1", "S2")))
+
+
+def test_a_plate_of_given_size_is_not_looked_at_as_strips(tmp_path):
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_strips
+
+    photo, _, _ = make_strips(3, rng=3)
+    path = tmp_path / "strips.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    try:
+        analysis = analyse(read_image(path), layout=Layout(plate_size_mm=(75.0, 100.0)))
+    except TlcError:
+        return  # read as one plate, the sheet may well be refused
+    assert analysis.plate.source != "strips"

@@ -372,3 +372,45 @@ def test_a_plate_of_given_size_does_not_grow(tmp_path):
         light=0.294, noise=0.688, blur=0.39, jpeg_quality=67, rng=239986880,
     )  # fmt: skip
     assert grow(image, find_plate(image, size_mm=(100.0, 100.0))) is None
+
+
+def test_strips_on_a_board_stand_side_by_side_bottoms_aligned():
+    from tlc.plate import STRIP_GAP_MM, STRIP_GAP_RGB, board
+
+    # a photo of two strips, 40 and 30 px wide, 100 and 80 px tall, on grey
+    photo = np.full((140, 140, 3), 90, np.uint8)
+    photo[10:110, 10:50] = (60, 200, 90)
+    photo[20:100, 80:110] = (200, 60, 180)
+    left = Plate(corners=((10, 10), (10, 49), (109, 49), (109, 10)), size_mm=(50.0, 20.0))
+    right = Plate(corners=((20, 80), (20, 109), (99, 109), (99, 80)), size_mm=(40.0, 15.0))
+    plate = board([left, right])
+    gap = round(STRIP_GAP_MM * PX_PER_MM)
+    assert plate.source == "strips"
+    assert plate.parts == (left, right)
+    assert plate.part_spans() == ((0, 160), (160 + gap, 160 + gap + 120))
+    assert plate.shape == (400, 160 + gap + 120)
+    assert plate.size_mm == pytest.approx((50.0, (280 + gap) / PX_PER_MM))
+    # the box round both strips in the photo
+    assert plate.corners == ((10, 10), (10, 109), (109, 109), (109, 10))
+    image = rectify(photo, plate)
+    assert image.shape == (*plate.shape, 3)
+    assert tuple(image[200, 80]) == (60, 200, 90)  # the left strip, full height
+    assert tuple(image[200, 160 + gap + 60]) == (200, 60, 180)  # the right strip, bottom part
+    assert tuple(image[40, 160 + gap + 60]) == STRIP_GAP_RGB  # above the shorter strip
+    assert tuple(image[200, 160 + gap // 2]) == STRIP_GAP_RGB  # between the strips
+    # the JSON keeps the parts; a single plate has none
+    back = Plate.from_dict(plate.to_dict())
+    assert back.parts == plate.parts
+    assert back.shape == plate.shape
+    assert "parts" not in left.to_dict()
+    assert left.part_spans() == ()
+
+
+def test_a_board_needs_strips_at_one_scale():
+    from tlc.plate import board
+
+    strip = Plate(corners=((0, 0), (0, 9), (29, 9), (29, 0)), size_mm=(30.0, 10.0))
+    with pytest.raises(ValueError, match="at least one strip"):
+        board([])
+    with pytest.raises(ValueError, match="one scale"):
+        board([strip, dataclasses.replace(strip, px_per_mm=4.0)])

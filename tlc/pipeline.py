@@ -310,6 +310,17 @@ def analyse(
         system_id = library.system(system_id).id if system_id else library.default_system.id
     system_id = system_id or ""
 
+    if layout.plate_size_mm is None:
+        # Separate strips side by side, each with its own origin and front
+        # (a size given by staff is that of one plate).
+        from tlc import strips as strips_mod
+
+        parts = strips_mod.find_strips(image)
+        if parts:
+            return _analyse_strips(
+                image, parts, layout=layout, library=library, config=config,
+                system_id=system_id, image_name=image_name,
+            )  # fmt: skip
     plate = plate_mod.find_plate(image, size_mm=layout.plate_size_mm, rotate=layout.rotate)
 
     def on(p: Plate) -> Analysis:
@@ -344,14 +355,167 @@ def _analyse_plate(
     image_name: str,
 ) -> Analysis:
     """:func:`analyse` on the plate found: everything after finding the plate."""
+    reading = _read_plate(image, plate, layout=layout, config=config)
+    return _finish(
+        image, reading, layout=layout, library=library, system_id=system_id, image_name=image_name
+    )
+
+
+#: Where the lines of a plate came from, surest first: the least sure of
+#: separate strips' sources is that of them all.
+BASELINE_SOURCES = ("given", "pencil", "spots")
+FRONT_SOURCES = ("given", "pencil", "edge")
+
+
+def _analyse_strips(
+    image: Any,
+    parts: tuple[Plate, ...],
+    *,
+    layout: Layout,
+    library: Any,
+    config: Config,
+    system_id: str,
+    image_name: str,
+) -> Analysis:
+    """:func:`analyse` on separate strips photographed side by side.
+
+    Each strip has its own origin and front, so each is straightened and
+    read on its own (its lines, lanes and Rf values); the result holds
+    their lanes left to right, and its straightened image is the strips set
+    side by side (:func:`tlc.plate.board`). Strips lie side by side the same
+    way up: where their readings disagree, the way most of them read wins
+    and the others are read again that way. A strip is cut for one sample,
+    so each is read as one lane, labelled ``S1``, ``S2``... or by
+    ``--lanes``, one label per strip. A strip that cannot be read is left
+    out, and a warning names it.
+
+    Raises
+    ------
+    TlcError
+        The first strip's reason when no strip can be read.
+    LayoutError
+        When ``--lanes`` does not give one label per strip.
+    """
+    import collections
     import dataclasses
-    import datetime as dt
+
+    from tlc import plate as plate_mod
+    from tlc.errors import LayoutError, TlcError
+
+    labels = layout.lanes
+    if labels is not None and len(labels) != len(parts):
+        msg = (
+            f"--lanes gives {len(labels)} labels but the photo shows {len(parts)} separate "
+            "strips; give one label per strip, left to right"
+        )
+        raise LayoutError(msg)
+    # A strip is cut for one sample: it is read as one lane. Read freely, a
+    # narrow strip's letter or a spot run off-centre passes for a second lane
+    # (real TLC_imageprocessing sheets: 2 to 4 "lanes" a strip).
+    names = labels or tuple(f"S{i + 1}" for i in range(len(parts)))
+
+    def read(i: int, rotate: int | None) -> _Reading:
+        part = parts[i] if rotate is None else plate_mod.turn(parts[i], rotate // 90)
+        strip_layout = dataclasses.replace(layout, lanes=(names[i],), rotate=rotate)
+        return _read_plate(image, part, layout=strip_layout, config=config)
+
+    readings: dict[int, _Reading] = {}
+    failed: dict[int, TlcError] = {}
+    for i in range(len(parts)):
+        try:
+            readings[i] = read(i, layout.rotate)
+        except TlcError as exc:
+            failed[i] = exc
+    if not readings:
+        raise failed[0]
+    if layout.rotate is None:
+        votes = collections.Counter(r.plate.rotation for r in readings.values())
+        way = max(votes, key=lambda k: (votes[k], k == 0))
+        for i in [i for i, r in readings.items() if r.plate.rotation != way]:
+            try:
+                readings[i] = read(i, way)
+            except TlcError as exc:
+                del readings[i]
+                failed[i] = exc
+
+    board = plate_mod.board(readings[i].plate if i in readings else p for i, p in enumerate(parts))
+    height = board.shape[0]
+    lanes: list[Lane] = []
+    spots: list[Spot] = []
+    cols: list[float] = []
+    base: list[float] = []
+    front: list[float] = []
+    for i, (x0, _) in enumerate(board.part_spans()):
+        if i not in readings:
+            continue
+        r = readings[i]
+        dy = height - r.plate.shape[0]  # strips stand on the board's bottom edge
+        number = {}
+        for lane in r.lanes:
+            number[lane.index] = len(lanes) + 1
+            lanes.append(dataclasses.replace(lane, index=len(lanes) + 1, col=lane.col + x0))
+        spots.extend(
+            dataclasses.replace(
+                s,
+                lane=number[s.lane],
+                row=s.row + dy,
+                col=s.col + x0,
+                top=s.top + dy,
+                bottom=s.bottom + dy,
+            )
+            for s in r.spots
+        )
+        cols.extend(c + x0 for c in r.lines.cols)
+        base.extend(b + dy for b in r.lines.baseline)
+        front.extend(f + dy for f in r.lines.front)
+    read_lines = [r.lines for r in readings.values()]
+
+    def source(values: list[str], order: tuple[str, ...]) -> str:
+        return max(values, key=lambda v: order.index(v) if v in order else len(order))
+
+    lines = Lines(
+        cols=tuple(cols),
+        baseline=tuple(base),
+        front=tuple(front),
+        baseline_source=source(
+            [x.baseline_source for x in read_lines], ("given", "pencil", "spots")
+        ),
+        front_source=source([x.front_source for x in read_lines], ("given", "pencil", "edge")),
+        confidence=min(x.confidence for x in read_lines),
+        flags=tuple(sorted({f for x in read_lines for f in x.flags})),
+    )
+    modes = collections.Counter(r.mode for r in readings.values())
+    warnings = [
+        f"Strip {i + 1} of {len(parts)} could not be read and is left out: {failed[i]}"
+        for i in sorted(failed)
+    ]
+    reading = _Reading(
+        plate=board,
+        lines=lines,
+        lanes=tuple(lanes),
+        spots=tuple(spots),
+        mode=modes.most_common(1)[0][0],
+        warnings=tuple(warnings),
+    )
+    return _finish(
+        image, reading, layout=layout, library=library, system_id=system_id, image_name=image_name
+    )
+
+
+def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> _Reading:
+    """The lines, lanes and spots (with Rf) of the plate found; lanes labelled, not identified.
+
+    Raises
+    ------
+    LinesNotFound, TlcError
+        When the lines, or any lane, cannot be found.
+    """
+    import dataclasses
     import os
 
     import numpy as np
 
-    from tlc import __version__, contrast
-    from tlc import flags as flagreg
+    from tlc import contrast
     from tlc import lanes as lanes_mod
     from tlc import lines as lines_mod
     from tlc import plate as plate_mod
@@ -489,17 +653,8 @@ def _analyse_plate(
             "developed plate (under UV 254 nm for a fluorescent plate), or pass --lanes"
         )
         raise TlcError(msg)
-    warnings: list[str] = []
-    roles: list[tuple[str, str | None]] = []
-    final_labels = list(labels) if labels else [lane.label for lane in lanes]
-    for lab in final_labels:
-        roles.append(_lane_role(lab, library))
-    if library is not None and labels:
-        warnings.extend(_label_warnings(labels, library))
-    lanes = tuple(
-        dataclasses.replace(lane, label=final_labels[i], role=roles[i][0], substance=roles[i][1])
-        for i, lane in enumerate(lanes)
-    )
+    if labels:
+        lanes = tuple(dataclasses.replace(lane, label=labels[i]) for i, lane in enumerate(lanes))
 
     spots = spots_mod.find_spots(
         plate_img,
@@ -555,14 +710,55 @@ def _analyse_plate(
             dataclasses.replace(s, lane=number[s.lane]) for s in spots if s.lane in number
         )
     spots = rf_mod.measure(spots, lines)
-    idents = _identify(
-        lanes,
-        spots,
-        library,
-        system=system_id,
-        mode=mode,
-        run_px=lines.baseline_row - lines.front_row,
-    )
+    return _Reading(plate=plate, lines=lines, lanes=lanes, spots=spots, mode=mode)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    # what was read on a plate (or a strip) before identification
+    plate: Plate
+    lines: Lines
+    lanes: tuple[Lane, ...]
+    spots: tuple[Spot, ...]
+    mode: str
+    warnings: tuple[str, ...] = ()
+
+
+def _finish(
+    image: Any,
+    reading: _Reading,
+    *,
+    layout: Layout,
+    library: Any,
+    system_id: str,
+    image_name: str,
+) -> Analysis:
+    """The Analysis of a plate read: lane roles, identification, warnings.
+
+    Raises
+    ------
+    LibraryError
+        From identification (a system the library lacks).
+    """
+    import dataclasses
+    import datetime as dt
+
+    from tlc import __version__
+    from tlc import flags as flagreg
+
+    plate, lines, spots, mode = reading.plate, reading.lines, reading.spots, reading.mode
+    warnings = list(reading.warnings)
+    if library is not None and layout.lanes:
+        warnings.extend(_label_warnings(layout.lanes, library))
+    lanes = []
+    for lane in reading.lanes:
+        role, substance = _lane_role(lane.label, library)
+        lanes.append(dataclasses.replace(lane, role=role, substance=substance))
+    run_px = lines.baseline_row - lines.front_row
+    if plate.parts:
+        # strips ran apart: the shortest run sets how well an Rf is known
+        run_px = min(lines.baseline_at(lane.col) - lines.front_at(lane.col) for lane in lanes)
+    idents = _identify(lanes, spots, library, system=system_id, mode=mode, run_px=run_px)
     for lane_ident in idents:
         warnings.extend(lane_ident.warnings)
 

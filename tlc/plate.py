@@ -20,6 +20,12 @@ PX_PER_MM = 8.0
 #: Long side of a plate whose size was not given, in millimetres.
 DEFAULT_LONG_SIDE_MM = 100.0
 
+#: Gap between separate strips set side by side in one straightened image (mm).
+STRIP_GAP_MM = 4.0
+
+#: Colour of that gap (RGB): neutral, so that the strips stand apart.
+STRIP_GAP_RGB = (225, 225, 225)
+
 
 @dataclass(frozen=True, slots=True)
 class Plate:
@@ -40,11 +46,17 @@ class Plate:
         found was turned to stand upright.
     source : str
         ``"found"`` (edges found in the photo), ``"whole-image"`` (the photo
-        is the plate, e.g. already cropped).
+        is the plate, e.g. already cropped), ``"strips"`` (separate strips
+        side by side, see ``parts``).
     confidence : float
         0 to 1.
     flags : tuple of str
         Quality flags (see :mod:`tlc.flags`).
+    parts : tuple of Plate
+        For a photo of separate strips side by side (:func:`board`), each
+        strip, left to right; the straightened "plate" is then the strips
+        set side by side, bottoms aligned, ``STRIP_GAP_MM`` apart. Empty for
+        a single plate.
     """
 
     corners: tuple[tuple[float, float], ...]
@@ -54,14 +66,28 @@ class Plate:
     source: str = "found"
     confidence: float = 1.0
     flags: tuple[str, ...] = field(default=())
+    parts: tuple[Plate, ...] = field(default=())
 
     @property
     def shape(self) -> tuple[int, int]:
         """``(rows, cols)`` of the rectified plate image."""
+        if self.parts:
+            spans = self.part_spans()
+            return max(p.shape[0] for p in self.parts), spans[-1][1]
         return (
             round(self.size_mm[0] * self.px_per_mm),
             round(self.size_mm[1] * self.px_per_mm),
         )
+
+    def part_spans(self) -> tuple[tuple[int, int], ...]:
+        """Columns ``(first, end)`` of each part in the straightened image; () for one plate."""
+        gap = round(STRIP_GAP_MM * self.px_per_mm)
+        spans = []
+        x = 0
+        for p in self.parts:
+            spans.append((x, x + p.shape[1]))
+            x += p.shape[1] + gap
+        return tuple(spans)
 
     def homography(self) -> np.ndarray:
         """3x3 matrix mapping photo ``(x, y, 1)`` to rectified ``(x, y, 1)``."""
@@ -93,7 +119,7 @@ class Plate:
         return out[1] / out[2], out[0] / out[2]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict."""
+        """JSON-safe dict (``parts`` only for separate strips)."""
         return {
             "corners_px": [[r2(r), r2(c)] for r, c in self.corners],
             "size_mm": [r2(self.size_mm[0]), r2(self.size_mm[1])],
@@ -102,6 +128,7 @@ class Plate:
             "source": self.source,
             "confidence": r2(self.confidence),
             "flags": list(self.flags),
+            **({"parts": [p.to_dict() for p in self.parts]} if self.parts else {}),
         }
 
     @classmethod
@@ -115,6 +142,7 @@ class Plate:
             source=str(get(d, "source", "found")),
             confidence=float(get(d, "confidence", 1.0)),
             flags=tuple(get(d, "flags", ())),
+            parts=tuple(cls.from_dict(p) for p in get(d, "parts", ())),
         )
 
 
@@ -329,6 +357,46 @@ def grow(image: np.ndarray, plate: Plate) -> Plate | None:
         size_mm=_assumed_size(height / width),
         flags=tuple(sorted({*plate.flags, "plate_outline_extended"})),
     )
+
+
+def board(parts: Iterable[Plate]) -> Plate:
+    """Separate strips photographed side by side, as one straightened image.
+
+    Parameters
+    ----------
+    parts : iterable of Plate
+        The strips, left to right, each upright, all at one ``px_per_mm``.
+
+    Returns
+    -------
+    Plate
+        ``source="strips"`` with the strips as ``parts``; its corners are
+        the box round all the strips in the photo.
+
+    Raises
+    ------
+    ValueError
+        If there are no parts or their scales differ.
+    """
+    parts = tuple(parts)
+    if not parts or len({p.px_per_mm for p in parts}) != 1:
+        msg = "a board needs at least one strip, all at one scale"
+        raise ValueError(msg)
+    ppm = parts[0].px_per_mm
+    rows = [r for p in parts for r, _ in p.corners]
+    cols = [c for p in parts for _, c in p.corners]
+    top, bottom, left, right = min(rows), max(rows), min(cols), max(cols)
+    plate = Plate(
+        corners=((top, left), (top, right), (bottom, right), (bottom, left)),
+        size_mm=(0.0, 0.0),
+        px_per_mm=ppm,
+        source="strips",
+        confidence=min(p.confidence for p in parts),
+        flags=tuple(sorted({f for p in parts for f in p.flags})),
+        parts=parts,
+    )
+    h, w = plate.shape
+    return replace(plate, size_mm=(h / ppm, w / ppm))
 
 
 def turn(plate: Plate, quarter_turns: int) -> Plate:
@@ -748,6 +816,15 @@ def rectify(image: np.ndarray, plate: Plate) -> np.ndarray:
     """
     import cv2
 
+    if plate.parts:
+        # separate strips: each straightened on its own, set side by side,
+        # bottoms (origins) aligned
+        board = np.empty((*plate.shape, 3), np.uint8)
+        board[:] = STRIP_GAP_RGB
+        for part, (x0, x1) in zip(plate.parts, plate.part_spans(), strict=True):
+            strip = rectify(image, part)
+            board[board.shape[0] - strip.shape[0] :, x0:x1] = strip
+        return board
     rows, cols = plate.shape
     src = image
     # Shrinking by more than 2x with a plain warp aliases pencil lines and

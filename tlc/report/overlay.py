@@ -53,14 +53,25 @@ def annotate(plate_image: np.ndarray, analysis: Analysis) -> np.ndarray:
     def pt(row: float, col: float) -> tuple[int, int]:
         return round(col * scale), round(row * scale) + margin
 
+    # separate strips: each strip's lines are drawn on that strip alone
+    spans = analysis.plate.part_spans() or ((0, plate_image.shape[1]),)
     for rows, colour in ((lines.baseline, _BASELINE), (lines.front, _FRONT)):
-        pts = np.array([pt(r, c) for r, c in zip(rows, lines.cols, strict=True)], np.int32)
-        cv2.polylines(canvas, [pts], False, colour, 2, cv2.LINE_AA)
+        for x0, x1 in spans:
+            pts = np.array(
+                [pt(r, c) for r, c in zip(rows, lines.cols, strict=True) if x0 <= c <= x1],
+                np.int32,
+            )
+            if len(pts):
+                cv2.polylines(canvas, [pts], False, colour, 2, cv2.LINE_AA)
     for lane_result in analysis.lanes:
         lane = lane_result.lane
         x = round(lane.col * scale)
-        top = pt(min(lines.front) - 2, 0)[1]
-        bottom = pt(max(lines.baseline) + 2, 0)[1]
+        if analysis.plate.parts:
+            top = pt(lines.front_at(lane.col) - 2, 0)[1]
+            bottom = pt(lines.baseline_at(lane.col) + 2, 0)[1]
+        else:
+            top = pt(min(lines.front) - 2, 0)[1]
+            bottom = pt(max(lines.baseline) + 2, 0)[1]
         for y in range(top, bottom, 12):  # dotted lane axis
             cv2.line(canvas, (x, y), (x, min(y + 5, bottom)), _LANE, 1, cv2.LINE_AA)
         label = lane.label if len(lane.label) <= 12 else lane.label[:11] + "."
