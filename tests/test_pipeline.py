@@ -715,3 +715,34 @@ def test_a_plate_of_given_size_is_not_looked_at_as_strips(tmp_path):
     except TlcError:
         return  # read as one plate, the sheet may well be refused
     assert analysis.plate.source != "strips"
+
+
+def test_spots_paler_than_a_dyed_plate_are_found():
+    # Bug (real permanganate strips, TLC_imageprocessing stain/): KMnO4 dyes
+    # the whole plate purple and leaves the spots paler than it; only spots
+    # darker than the plate were sought, and the lanes read as empty. A
+    # purple plate with pale spots is made from a UV 254 plate: its darkness
+    # becomes paleness.
+    import cv2
+
+    from tlc.plate import rectify
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(
+        lanes=3, mode="uv254", spots=[[0.3], [0.5], [0.7]], front_line=False, rng=4
+    )
+    shade = photo.astype(np.float32).mean(axis=2)
+    t = np.clip(shade / np.percentile(shade, 99), 0, 1)[..., None]
+    dyed = (np.array([150, 60, 130], np.float32) * t + 235 * (1 - t)).astype(np.uint8)
+    h = truth.size_mm[0]
+    layout = Layout(
+        mode="stain",
+        baseline=f"{1 - truth.baseline_mm / h:.3f}",
+        front=f"{1 - truth.front_mm / h:.3f}",
+    )
+    analysis = analyse(dyed, layout=layout)
+    lab = cv2.cvtColor(rectify(dyed, analysis.plate), cv2.COLOR_RGB2LAB)
+    assert 35 <= np.median(lab[:, :, 0]) / 2.55 < 70  # as dark as the real strips
+    assert [[s.rf for s in lr.spots] for lr in analysis.lanes] == [
+        [pytest.approx(rf, abs=RF_TOL)] for rf in (0.3, 0.5, 0.7)
+    ]

@@ -361,6 +361,25 @@ def _analyse_plate(
     )
 
 
+#: Lightness (CIELAB L*, 0-100) of a plate that a stain coloured all over:
+#: potassium permanganate turns the plate purple and leaves spots paler than
+#: it, so bright spots are sought too. Measured: the real permanganate strips
+#: of TLC_imageprocessing L* 38-61; white plates with coloured spots
+#: (synthetic stain plates, the real vanillin plates) 83-100. Under 35 the
+#: "stained" plate is more likely a dark UV 365 plate taken for one (seed 7,
+#: synthetic-068, L* 31: bright spots sought there added four false ones).
+DYED_PLATE_L = (35.0, 70.0)
+
+
+def _dyed_plate(plate_img: Any) -> bool:
+    # whether a stained plate is coloured all over, its spots paler than it
+    import cv2
+    import numpy as np
+
+    lightness = float(np.median(cv2.cvtColor(plate_img, cv2.COLOR_RGB2LAB)[:, :, 0])) / 2.55
+    return DYED_PLATE_L[0] <= lightness < DYED_PLATE_L[1]
+
+
 #: Where the lines of a plate came from, surest first: the least sure of
 #: separate strips' sources is that of them all.
 BASELINE_SOURCES = ("given", "pencil", "spots")
@@ -626,7 +645,9 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
     # look for bright spots too, more strictly, since glare is bright as well.
     bright_smap = None
     bright_cand = None
-    if mode == "uv254" and os.environ.get("TLC_BRIGHT", "1") == "1":
+    if os.environ.get("TLC_BRIGHT", "1") == "1" and (
+        mode == "uv254" or (mode == "stain" and _dyed_plate(plate_img))
+    ):
         bmap = contrast.contrast(plate_img, mode=mode, px_per_mm=ppm, bright=True)
         bright_smap = lines_mod.remove_lines(
             lanes_mod.spot_map(bmap, px_per_mm=ppm), lines, px_per_mm=ppm
