@@ -156,6 +156,22 @@ def test_touching_strips_are_cut_apart():
     assert found[2].confidence < found[0].confidence
 
 
+def test_one_strip_apart_and_two_touching():
+    img = _touching((75, 185, 95))
+    img[70:340, 150:250] = img[70:340, 130:150].mean(axis=(0, 1)).astype(np.uint8)
+    found = find_strips(img)
+    assert len(found) == 3
+    assert [round(min(c for _, c in p.corners)) for p in found] == pytest.approx(
+        [40, 280, 360], abs=4
+    )
+
+
+def test_a_plate_beside_a_strip_is_not_cut():
+    img = _touching(None)
+    img[70:340, 150:250] = img[70:340, 130:150].mean(axis=(0, 1)).astype(np.uint8)
+    assert find_strips(img) == ()
+
+
 def test_wide_region_without_a_seam_is_not_cut():
     found = find_strips(_touching(None))
     assert len(found) == 2

@@ -150,12 +150,23 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
     small = _shrink(img)
     lab8 = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
     labels, centres = _clusters(lab8)
-    cands = _candidates(labels, _tree(centres))
+    groups = _tree(centres)
+    cands = _candidates(labels, groups)
     row = _best_row(cands)
-    if len(row) < 2:
+    if not row:
         return ()
     lab = lab8.astype(np.float32)
     lab[..., 0] *= _L_WEIGHT
+    if len(row) == 1:
+        # One strip seen apart: the others may lie touching each other, seen
+        # as one region two to four times as wide.
+        wider = {c.node for c in cands if c.width > 1.6 * row[0].width}
+        for node in wider:
+            pieces = _split_joined(row, _mask(labels, groups[node]), lab, tag=node + 1)
+            if pieces:
+                row = max(row, _best_row([row[0], *pieces]), key=len)
+    if len(row) < 2:
+        return ()
     found = _row_colours(row, lab)
     if found is None:
         return ()
@@ -170,12 +181,12 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
         for k, c in enumerate(centres)
         if int(np.argmin(np.linalg.norm(ref - c, axis=1))) < len(colours)
     )
-    if 0 < len(fore) < len(centres) and fore not in _tree(centres):
+    if 0 < len(fore) < len(centres) and fore not in groups:
         row2 = _best_row(_dedupe([*cands, *_candidates(labels, [fore])]))
         if len(row2) >= len(row):
             row = row2
     if 0 < len(fore) < len(centres):
-        pieces = _split_joined(row, labels, fore, lab)
+        pieces = _split_joined(row, _mask(labels, fore), lab)
         if pieces:
             row3 = _best_row([*row, *pieces])
             if len(row3) > len(row):
@@ -403,15 +414,16 @@ def _rect_candidate(cnt: np.ndarray, node: int) -> _Candidate | None:
 
 
 def _split_joined(
-    row: list[_Candidate], labels: np.ndarray, fore: tuple[int, ...], lab: np.ndarray
+    row: list[_Candidate], mask: np.ndarray, lab: np.ndarray, tag: int = 0
 ) -> list[_Candidate]:
     """Strips touching (or overlapping) their neighbour, cut apart.
 
-    Only next to a row of strips already found: a region of the strips'
-    colours as high as they are and two to four of them wide is cut where
+    Only next to strips already found (``row``): a region of ``mask`` (from
+    :func:`_mask`) as high as they are and two to four of them wide is cut where
     the colour changes most sharply across it (the edge, and often the
     shadow, of the upper strip), near where the strip widths put the cuts.
-    Without a clear edge there, the region is left whole.
+    Without a clear edge there, the region is left whole. Pieces of one
+    region share ``blob`` (``tag`` keeps regions of different masks apart).
     """
     import cv2
 
@@ -419,7 +431,6 @@ def _split_joined(
     high = float(np.median([c.height for c in row]))
     row_down = np.mean([c.corners[3] - c.corners[0] for c in row], axis=0)
     row_down = row_down[::-1] / np.linalg.norm(row_down)  # as (x, y)
-    mask = _mask(labels, fore)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     out: list[_Candidate] = []
     for blob, cnt in enumerate(contours):
@@ -480,7 +491,7 @@ def _split_joined(
                     fill=float(p_fill),
                     node=-1,
                     corners=_quad(ctr, d_img, r_img, p_h, p_w),
-                    blob=blob,
+                    blob=tag * 100_000 + blob,
                 )
             )
         if len(pieces) == k:
@@ -600,6 +611,8 @@ def _best_row(cands: list[_Candidate]) -> list[_Candidate]:
                 continue
             # Strips cut apart where they touch or overlap share their seam.
             joined = a.blob >= 0 and a.blob == b.blob
+            if joined and b.centre[1] - a.centre[1] < 0.6 * min(a.width, b.width):
+                continue
             if not (joined or _apart(a, b)) or not all(_compatible(c, b) for c in chain):
                 continue
             if len(chain) + 1 > len(best[j]) or (
