@@ -821,16 +821,15 @@ def _refine(img: np.ndarray, corners: np.ndarray, scale: float) -> np.ndarray:
         span = outer - inner
         norm2 = (span * span).sum(1)
         u = ((prof - inner) * span[:, None, :]).sum(2) / np.maximum(norm2, 1e-6)[:, None]
-        shift = np.full(len(ts), np.nan)
-        for j in range(len(ts)):
-            if norm2[j] < 15.0**2:
-                continue
-            above = np.nonzero(u[j] >= 0.5)[0]
-            if len(above) == 0 or above[0] == 0:
-                continue
-            i = above[0]
-            a, b = u[j, i - 1], u[j, i]
-            shift[j] = offsets[i - 1] + (0.5 - a) / max(b - a, 1e-6) * 0.25
+        # The first sample, from the inside out, past half-way to the outside.
+        above = u >= 0.5
+        i = np.argmax(above, axis=1)
+        valid = above.any(axis=1) & (i > 0) & (norm2 >= 15.0**2)
+        i = np.maximum(i, 1)
+        rows_i = np.arange(len(ts))
+        a, b = u[rows_i, i - 1], u[rows_i, i]
+        shift = offsets[i - 1] + (0.5 - a) / np.maximum(b - a, 1e-6) * 0.25
+        shift[~valid] = np.nan
         ok = np.isfinite(shift)
         fit = None
         for _ in range(2):
