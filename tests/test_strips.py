@@ -3,9 +3,11 @@ of the synthetic strip photos they are found in (tlc.synth.make_strips).
 
 Tolerances:
 - Corners: every corner found lies within 1.5 % of the strip's height (its
-  long side) of the visible corner drawn by ``make_strips``, and within 4 %
-  of its width (measured: at most 1.0 % of the height and 3.1 % of the
-  width over 40 random photos, 95 % of corners within 1.2 % of the width).
+  long side) of the visible corner drawn by ``make_strips``, and within 4.5 %
+  of its width (measured over 200 random photos, 2 to 6 strips 1.5 to 10 mm
+  apart, rotation up to 8 degrees: at most 1.3 % of the height and 4.1 % of
+  the width, 95 % of corners within 1.3 % of the width; a few tenths of a
+  pixel on average). Touching strips cut apart: the cut side within 3.5 px.
 - Scale: the tallest strip is ``STRIP_LONG_SIDE_MM`` high within 1e-9 mm;
   every strip's size in millimetres divided by its size in photo pixels is
   the same number within 1e-9 (one scale for the photo).
@@ -32,7 +34,7 @@ from tlc.strips import STRIP_LONG_SIDE_MM, find_strips
 from tlc.synth import make_strips, random_plate
 
 HEIGHT_TOL = 0.015  # of the strip's height
-WIDTH_TOL = 0.04  # of the strip's width
+WIDTH_TOL = 0.045  # of the strip's width
 
 
 def _errors(found, corners) -> tuple[float, float]:
@@ -237,6 +239,18 @@ def test_blank_black_and_noise():
     assert find_strips(np.full((500, 700, 3), 255, np.uint8)) == ()
     assert find_strips(np.zeros((500, 700, 3), np.uint8)) == ()
     assert find_strips(gen.integers(0, 256, (500, 700, 3), dtype=np.uint8)) == ()
+
+
+def test_one_strip_is_not_a_row():
+    image, _, _ = make_strips(1, rng=2)
+    assert find_strips(image) == ()
+
+
+def test_views_and_float_input():
+    image, _, _ = make_strips(3, rng=1)
+    assert len(find_strips(image[:, ::-1])) == 3  # a mirrored view, not contiguous
+    assert len(find_strips(image[::2, ::2])) == 3
+    assert len(find_strips(image.astype(np.float64))) == 3
 
 
 def test_not_a_colour_photo():
