@@ -76,9 +76,9 @@ _K = 6
 # Smallest colour difference (weighted Lab) between strips and the gaps between them.
 _MIN_CONTRAST = 12.0
 
-# Share of the rows beside two neighbouring strips that must show the
-# background between them: strips laid touching at one end still count (a
-# plate's lanes are never apart on 60 % of their length with plate between).
+# Share of the rows beside two neighbouring strips on which the background
+# must show between them: strips laid touching at one end still count, while
+# two regions of one plate have no background between them at all.
 _MIN_GAP_ROWS = 0.6
 
 # Lightness counts less than colour: a shadow or a lamp's gradient changes L
@@ -88,10 +88,11 @@ _L_WEIGHT = 0.6
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
+    """A region that may be a strip, in the working copy of the photo."""
+
     centre: tuple[float, float]  # (row, col), working pixels
     height: float  # along the long side
     width: float
-    angle: float  # long side's tilt from vertical, radians (positive: top leans right)
     fill: float
     node: int  # cluster-tree node the region came from
     corners: np.ndarray  # (4, 2) (row, col) TL TR BR BL, working pixels
@@ -406,7 +407,6 @@ def _rect_candidate(cnt: np.ndarray, node: int) -> _Candidate | None:
         centre=(float(centre[1]), float(centre[0])),
         height=float(height),
         width=float(width),
-        angle=-tilt,
         fill=float(fill),
         node=node,
         corners=_quad(centre, down, right, height, width),
@@ -487,7 +487,6 @@ def _split_joined(
                     centre=(float(ctr[1]), float(ctr[0])),
                     height=float(p_h),
                     width=float(p_w),
-                    angle=-math.atan2(d_img[0], d_img[1]),
                     fill=float(p_fill),
                     node=-1,
                     corners=_quad(ctr, d_img, r_img, p_h, p_w),
