@@ -670,6 +670,8 @@ def test_separate_strips_are_read_each_with_its_own_lines(tmp_path, mode, backgr
     analysis = analyse(read_image(path))
     assert analysis.plate.source == "strips"
     assert len(analysis.plate.parts) == 3
+    assert "plate_strips" in analysis.plate.flags  # staff check every strip was found
+    assert "plate_strip_left_out" not in analysis.plate.flags
     assert [lr.lane.label for lr in analysis.lanes] == ["S1", "S2", "S3"]
     found = [[s.rf for s in lr.spots if not s.on_origin] for lr in analysis.lanes]
     for lane_rf, truth in zip(found, truths, strict=True):
@@ -746,3 +748,28 @@ def test_spots_paler_than_a_dyed_plate_are_found():
     assert [[s.rf for s in lr.spots] for lr in analysis.lanes] == [
         [pytest.approx(rf, abs=RF_TOL)] for rf in (0.3, 0.5, 0.7)
     ]
+
+
+def test_a_strip_that_cannot_be_read_is_left_out_and_named():
+    import dataclasses
+
+    from tlc.pipeline import _analyse_strips
+    from tlc.strips import find_strips
+    from tlc.synth import make_strips
+
+    photo, _, _ = make_strips(3, spots=[[0.3], [0.55], [0.4]], rng=3)
+    parts = find_strips(photo)
+    assert len(parts) == 3
+    # the third "strip" is a patch of the sheet beside the row: no lines on it
+    (r0, c0), _, (r1, c1), _ = parts[0].corners
+    blank = dataclasses.replace(
+        parts[2], corners=((r0, 2.0), (r0, 2.0 + (c1 - c0)), (r1, 2.0 + (c1 - c0)), (r1, 2.0))
+    )
+    analysis = _analyse_strips(
+        photo, (*parts[:2], blank), layout=Layout(), library=None, config=Config(),
+        system_id="", image_name="strips.jpg",
+    )  # fmt: skip
+    assert len(analysis.lanes) == 2
+    assert len(analysis.plate.parts) == 3  # shown on the picture all the same
+    assert "plate_strip_left_out" in analysis.plate.flags
+    assert any(w.startswith("Strip 3 of 3 could not be read") for w in analysis.warnings)

@@ -63,6 +63,18 @@ _FLAGS = (
         "edge, and was extended to the edge; check the lines on the annotated picture.",
     ),
     Flag(
+        "plate_strips",
+        "warning",
+        "The photo was read as separate strips side by side, each with its own origin and "
+        "front, one lane a strip; check on the annotated picture that every strip was found.",
+    ),
+    Flag(
+        "plate_strip_left_out",
+        "warning",
+        "A strip could not be read and is left out of the result: its sample was not tested. "
+        "Retake the photo, or read that strip alone.",
+    ),
+    Flag(
         "plate_size_assumed",
         "info",
         "The plate size was not given; millimetres assume the long side is 100 mm.",

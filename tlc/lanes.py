@@ -462,9 +462,7 @@ def find_lanes(
         # (placed from marks or spacing alone; a single candidate votes at
         # least 0.35 at its column) go first. One lane given is the
         # strongest seen (a strip: its letter or edge is no lane).
-        while (
-            1 < n_lanes < len(row) and min(profile[round(row[0])], profile[round(row[-1])]) < 0.3
-        ):
+        while 1 < n_lanes < len(row) and min(profile[round(row[0])], profile[round(row[-1])]) < 0.3:
             row = row[1:] if profile[round(row[0])] <= profile[round(row[-1])] else row[:-1]
     if n_lanes is None or (len(row) == n_lanes and _even(row)):
         # Given a count, the row seen is kept when it agrees with it: filling

@@ -458,6 +458,9 @@ def _analyse_strips(
                 failed[i] = exc
 
     board = plate_mod.board(readings[i].plate if i in readings else p for i, p in enumerate(parts))
+    # staff check that every strip was found; a strip left out is a sample untested
+    flags = {*board.flags, "plate_strips"} | ({"plate_strip_left_out"} if failed else set())
+    board = dataclasses.replace(board, flags=tuple(sorted(flags)))
     height = board.shape[0]
     lanes: list[Lane] = []
     spots: list[Spot] = []
