@@ -17,7 +17,8 @@ def lab8(image: np.ndarray) -> np.ndarray:
     """CIELAB of an sRGB image, encoded as OpenCV's 8-bit Lab.
 
     The same numbers as ``cv2.cvtColor(image, cv2.COLOR_RGB2LAB)`` (within
-    three levels of ``a*``, one of ``L*`` and ``b*``, over every colour): ``L*`` scaled to 0-255, ``a*`` and ``b*`` offset by 128.
+    three levels of ``a*``, one of ``L*`` and ``b*``, over every colour):
+    ``L*`` scaled to 0-255, ``a*`` and ``b*`` offset by 128.
     OpenCV builds lookup tables on its first Lab conversion, which takes
     about 0.1 s; a command converts once, so that first call is all it
     pays. Computed here in about 10-20 ms for a 0.4-megapixel image.
