@@ -1,12 +1,14 @@
 """Detection benchmark: synthetic plates and the real photos of ../shared/realplates.
 
-    python bench/detection.py [--n 100] [--seed 0] [--real PATH] [--json] [--keep DIR]
+    python bench/detection.py [--n 100] [--seed 0] [--strips 20] [--real PATH] [--json] [--keep DIR]
     python bench/detection.py --seed 7 --real none     # a set the detector was not tuned on
 
 Renders ``--n`` varied synthetic plates with ``tlc.synth.random_plate`` (in
 memory, through a JPEG round trip when the plate asks for one), analyses each
 and scores lanes, spot recall and precision (within 0.04 Rf) and Rf error;
-then does the same on the annotated real photos when they are present. The
+then ``--strips`` photos of separate strips side by side
+(``tlc.synth.make_strips``), and the annotated real photos when they are
+present. The
 numbers are recorded in docs/benchmark.md.
 """
 
@@ -78,6 +80,53 @@ def synthetic(n: int, seed: int, keep: Path | None, verbose: bool) -> ev.Summary
     return ev.Summary(tuple(out))
 
 
+def strip_photos(n: int, seed: int, verbose: bool) -> ev.Summary:
+    """Photos of 2-6 separate single-lane strips side by side (``tlc.synth.make_strips``)."""
+    import tempfile
+
+    import cv2
+    import numpy as np
+
+    from tlc.io import read_image
+    from tlc.pipeline import analyse
+    from tlc.synth import make_strips
+
+    gen = np.random.default_rng(seed + 1000)
+    out = []
+    scratch = tempfile.TemporaryDirectory()
+    for i in range(n):
+        kwargs = dict(
+            n=int(gen.integers(2, 7)),
+            mode=str(gen.choice(["uv254", "stain"])),
+            background=str(gen.choice(["paper", "dark"])),
+            rotation=round(float(gen.uniform(-5, 5)), 1),
+            rng=int(gen.integers(2**31)),
+        )
+        photo, truths, _ = make_strips(**kwargs)
+        name = f"strips-{i:03d}"
+        path = Path(scratch.name) / f"{name}.jpg"
+        cv2.imwrite(str(path), photo[:, :, ::-1])
+        image = read_image(path)
+        lanes_rf = [
+            sorted(s.peak_rf if s.peak_rf is not None else s.rf for s in t.lanes[0].spots)
+            for t in truths
+        ]
+        entry = {"expect": "analyse", "lanes": len(truths), "lanes_rf": lanes_rf}
+        s = ev.evaluate(
+            [(Path(name), entry)],
+            lambda _p, _t, image=image, name=name: analyse(image, image_name=name),
+        ).scores[0]
+        out.append(s)
+        if verbose and (not s.correct or s.lanes_right is False or s.spots_found > s.spots_matched):
+            print(
+                f"  {name}: {s.outcome} strips {s.lanes_found}/{s.lanes_true} spots "
+                f"{s.spots_matched}/{s.spots_true} found {s.spots_found} {s.message[:70]} {kwargs}",
+                file=sys.stderr,
+            )
+    scratch.cleanup()
+    return ev.Summary(tuple(out))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=100, help="synthetic plates (default 100)")
@@ -93,6 +142,9 @@ def main() -> int:
         default=ROOT.parent / "shared" / "realplates",
         help="folder of annotated real photos; skipped when absent (--real none)",
     )
+    ap.add_argument(
+        "--strips", type=int, default=20, help="synthetic photos of separate strips (default 20)"
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--keep", type=Path, default=None, help="write the synthetic photos here")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the plates with errors")
@@ -102,6 +154,11 @@ def main() -> int:
     syn = synthetic(args.n, args.seed, args.keep, args.verbose)
     result["synthetic"] = syn.to_dict()
     result["synthetic"]["seconds"] = round(time.perf_counter() - t0, 1)
+    if args.strips:
+        t0 = time.perf_counter()
+        strips = strip_photos(args.strips, args.seed, args.verbose)
+        result["strips"] = strips.to_dict()
+        result["strips"]["seconds"] = round(time.perf_counter() - t0, 1)
     if args.real.is_dir():
         from tlc.io import read_image
         from tlc.pipeline import analyse
@@ -114,6 +171,9 @@ def main() -> int:
         return 0
     print(f"== synthetic plates (n={args.n}, seed={args.seed})")
     print("\n".join(ev.format_table(syn).splitlines()[-3:]))
+    if args.strips:
+        print(f"\n== synthetic photos of separate strips (n={args.strips}; lanes = strips)")
+        print("\n".join(ev.format_table(strips).splitlines()[-3:]))
     if "real" in result:
         print(f"\n== real photos ({args.real})")
         print(ev.format_table(real))

@@ -13,49 +13,6 @@ import numpy as np
 MODES = ("uv254", "stain", "uv365")
 
 
-def lab8(image: np.ndarray) -> np.ndarray:
-    """CIELAB of an sRGB image, encoded as OpenCV's 8-bit Lab.
-
-    The same numbers as ``cv2.cvtColor(image, cv2.COLOR_RGB2LAB)`` (within
-    three levels of ``a*``, one of ``L*`` and ``b*``, over every colour):
-    ``L*`` scaled to 0-255, ``a*`` and ``b*`` offset by 128.
-    OpenCV builds lookup tables on its first Lab conversion, which takes
-    about 0.1 s; a command converts once, so that first call is all it
-    pays. Computed here in about 10-20 ms for a 0.4-megapixel image.
-
-    Parameters
-    ----------
-    image : (H, W, 3) ndarray of uint8
-        RGB.
-
-    Returns
-    -------
-    (H, W, 3) ndarray of uint8
-    """
-    import cv2
-
-    c = np.arange(256, dtype=np.float64) / 255.0
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4).astype(np.float32)
-    # linear RGB to XYZ (D65), each divided by the white point's
-    to_xyz = np.array(
-        [
-            [0.412453, 0.357580, 0.180423],
-            [0.212671, 0.715160, 0.072169],
-            [0.019334, 0.119193, 0.950227],
-        ],
-        np.float32,
-    ) / np.array([[0.950456], [1.0], [1.088754]], np.float32)
-    xyz = cv2.transform(linear[image], to_xyz)
-    f = np.cbrt(xyz)
-    dim = xyz <= 0.008856
-    f[dim] = 7.787 * xyz[dim] + 16.0 / 116.0
-    out = np.empty(image.shape, np.float32)
-    out[..., 0] = (116.0 * f[..., 1] - 16.0) * (255.0 / 100.0)  # the same as 903.3 Y when dim
-    out[..., 1] = 500.0 * (f[..., 0] - f[..., 1]) + 128.0
-    out[..., 2] = 200.0 * (f[..., 1] - f[..., 2]) + 128.0
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-
-
 #: Structures smaller than this (mm) are removed when estimating the plate's background.
 BACKGROUND_MM = 14.0
 

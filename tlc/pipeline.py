@@ -373,11 +373,10 @@ DYED_PLATE_L = (35.0, 70.0)
 
 def _dyed_plate(plate_img: Any) -> bool:
     # whether a stained plate is coloured all over, its spots paler than it
+    import cv2
     import numpy as np
 
-    from tlc.contrast import lab8
-
-    lightness = float(np.median(lab8(plate_img)[:, :, 0])) / 2.55
+    lightness = float(np.median(cv2.cvtColor(plate_img, cv2.COLOR_RGB2LAB)[:, :, 0])) / 2.55
     return DYED_PLATE_L[0] <= lightness < DYED_PLATE_L[1]
 
 

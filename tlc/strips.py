@@ -50,7 +50,6 @@ from typing import Any
 
 import numpy as np
 
-from tlc import contrast
 from tlc.plate import PX_PER_MM, Plate
 
 #: Assumed height of the tallest strip, millimetres (a photo does not give the size).
@@ -144,6 +143,7 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
         anything that is not an RGB photo (nothing is raised). Strips cut
         apart where they touch have at most 0.7 confidence.
     """
+    import cv2
 
     img = np.asarray(image)
     if img.ndim != 3 or img.shape[2] != 3 or min(img.shape[:2]) < 32:
@@ -151,8 +151,7 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
     if img.dtype != np.uint8:
         img = np.clip(img, 0, 255).astype(np.uint8)
     small = _shrink(img)
-    # not cv2's Lab: its first call builds tables for 0.1 s, on every tlc analyse
-    lab8 = contrast.lab8(small)
+    lab8 = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
     labels, centres = _clusters(lab8)
     groups = _tree(centres)
     cands = _candidates(labels, groups)
