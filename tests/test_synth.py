@@ -400,6 +400,9 @@ def test_cli_random_png(tmp_path, capsys):
         (["--quality", "5"], "--quality must be between 30 and 100"),
         (["--size", "100by50"], "--size must look like 100x50"),
         (["--perspective", "3"], "perspective must be between 0 and 1"),
+        (["--strips", "1"], "--strips must be between 2 and 10"),
+        (["--strips", "3", "--lanes", "3"], "--lanes: not for --strips"),
+        (["--strips", "3", "--spots", "0.3;0.4"], "--spots gives 2 lanes"),
     ],
 )
 def test_cli_bad_options_one_line_exit_2(tmp_path, capsys, args, message):
@@ -504,3 +507,23 @@ def test_random_reference_lanes_hold_one_spot():
                 if label == "cocaine":
                     assert spots == [0.59]
     assert seen > 5
+
+
+def test_cli_draws_separate_strips_that_evaluate_reads(tmp_path, capsys):
+    import yaml
+
+    from tlc.evaluate import load_truths
+
+    out = tmp_path / "strips.jpg"
+    code, stdout, err = run(
+        ["synth", str(out), "--strips", "3", "--spots", "0.3;0.5,0.7;", "--seed", "2"], capsys
+    )
+    assert code == 0, err
+    truth = yaml.safe_load((tmp_path / "strips.truth.yaml").read_text(encoding="utf-8"))
+    assert truth["lanes"] == 3
+    assert truth["separate_strips"] is True
+    assert truth["lanes_rf"][0] == pytest.approx([0.3], abs=0.01)
+    assert truth["lanes_rf"][1] == pytest.approx([0.5, 0.7], abs=0.01)
+    assert truth["lanes_rf"][2] == []
+    assert len(truth["strip_corners"]) == 3
+    assert [(p.name, t["lanes"]) for p, t in load_truths(tmp_path)] == [("strips.jpg", 3)]

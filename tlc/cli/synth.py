@@ -63,6 +63,14 @@ class SynthOptionError(TlcError):
 @click.option(
     "--quality", default=90, show_default=True, type=int, help="JPEG quality (30 to 100)."
 )
+@click.option(
+    "--strips",
+    "strips_opt",
+    default=None,
+    type=int,
+    help="Draw N separate single-lane strips side by side instead of a plate (2 to 10; "
+    "with --mode, --spots, --rotation, --seed).",
+)
 @click.pass_context
 def command(ctx: click.Context, out: Path, **opts: Any) -> None:
     """Draw a synthetic photo of a developed plate, and OUT.truth.yaml beside it.
@@ -95,6 +103,9 @@ def command(ctx: click.Context, out: Path, **opts: Any) -> None:
         for name in opts
         if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
     }
+    if opts["strips_opt"] is not None:
+        _strips(out, opts, given, quality)
+        return
     # With --random the seed draws the settings (and the plate's own seed).
     kwargs: dict[str, Any] = (
         random_plate(opts["seed"]) if opts["random_"] else {"rng": opts["seed"]}
@@ -151,6 +162,76 @@ def command(ctx: click.Context, out: Path, **opts: Any) -> None:
         raise SynthOptionError(msg)
     write_bytes_atomic(out, buf.tobytes())
     truth_file = truth.to_yaml(out)
+    click.echo(f"{out}\n{truth_file}")
+
+
+#: Options that apply to a photo of separate strips.
+_STRIP_OPTIONS = {"strips_opt", "mode", "spots_opt", "rotation", "seed", "quality"}
+
+
+def _strips(out: Path, opts: dict[str, Any], given: set[str], quality: int) -> None:
+    # `tlc synth OUT --strips N`: separate strips (tlc.synth.make_strips) and
+    # a truth that `tlc evaluate` reads (one lane a strip)
+    import cv2
+    import yaml
+
+    from tlc.io import write_bytes_atomic, write_text_atomic
+    from tlc.synth import make_strips, truth_path
+
+    other = sorted(given - _STRIP_OPTIONS)
+    if other:
+        names = ", ".join("--" + n.removesuffix("_opt").replace("_", "-") for n in other)
+        msg = f"{names}: not for --strips (it takes --mode, --spots, --rotation, --seed)"
+        raise SynthOptionError(msg)
+    n = opts["strips_opt"]
+    if not 2 <= n <= 10:
+        msg = f"--strips must be between 2 and 10, got {n}"
+        raise SynthOptionError(msg)
+    if opts["mode"] not in _MODES:
+        msg = f"--mode must be uv254, stain or uv365, got {opts['mode']!r}"
+        raise SynthOptionError(msg)
+    spots = parse_spots(opts["spots_opt"], n) if opts["spots_opt"] is not None else None
+    try:
+        image, truths, corners = make_strips(
+            n, mode=opts["mode"], spots=spots, rotation=opts["rotation"], rng=opts["seed"]
+        )
+    except ValueError as exc:
+        raise SynthOptionError(str(exc)) from exc
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    if out.suffix.lower() == ".png":
+        ok, buf = cv2.imencode(".png", bgr)
+    else:
+        ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV does not fail on valid uint8 images
+        msg = f"{out}: the photo could not be encoded"
+        raise SynthOptionError(msg)
+    truth = {
+        "schema": "tlc-synth-strips/1",
+        "file": out.name,
+        "expect": "analyse",
+        "mode": opts["mode"],
+        "separate_strips": True,
+        "lanes": n,
+        # Rf to each spot's densest point, as tlc measures it (docs/conventions.md)
+        "lanes_rf": [
+            sorted(
+                round(float(s.peak_rf if s.peak_rf is not None else s.rf), 4)
+                for s in t.lanes[0].spots
+            )
+            for t in truths
+        ],
+        "strip_corners": [
+            [[round(float(r), 2), round(float(c), 2)] for r, c in q] for q in corners
+        ],
+        "strips": [t.to_dict() for t in truths],
+    }
+    write_bytes_atomic(out, buf.tobytes())
+    truth_file = truth_path(out)
+    write_text_atomic(
+        truth_file,
+        "# Synthetic strips truth written by tlc synth --strips (exact, not measured).\n"
+        + yaml.safe_dump(truth, sort_keys=False, allow_unicode=True),
+    )
     click.echo(f"{out}\n{truth_file}")
 
 
