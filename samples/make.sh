@@ -34,3 +34,5 @@ tlc synth uv254-8lanes.jpg --lanes 8 --size 100x100 \
 tlc synth uv254-cropped.jpg --cropped --lanes S1,S2,cocaine,S3 --size 100x50 \
     --spots "0.59,0.3;*;0.59;0.0,0.6" \
     --seed 6 --light 0.2 --noise 0.2 --no-front-line --photo-size 1800x900 --quality 85
+
+tlc synth strips-uv254.jpg --strips 4 --spots "0.59;0.42;0.59,0.3;0.5" --seed 2 --quality 85

@@ -424,3 +424,17 @@ def test_internal_errors_are_one_line_unless_debugging(monkeypatch, capsys, phot
     monkeypatch.setenv("TLC_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         main(["analyse", str(photo), "--card", "none"])
+
+
+def test_the_strips_sample_is_read_strip_by_strip(tmp_path, capsys):
+    code, out, err = run(
+        ["analyse", SAMPLES / "strips-uv254.jpg", "--json", "--card", "none", "--out", tmp_path],
+        capsys,
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["plate"]["source"] == "strips"
+    assert len(result["plate"]["parts"]) == 4
+    assert [lane["label"] for lane in result["lanes"]] == ["S1", "S2", "S3", "S4"]
+    assert "plate_strips" in result["plate"]["flags"]
+    assert (tmp_path / "strips-uv254.annotated.png").is_file()
