@@ -499,10 +499,8 @@ def _analyse_strips(
         cols=tuple(cols),
         baseline=tuple(base),
         front=tuple(front),
-        baseline_source=source(
-            [x.baseline_source for x in read_lines], ("given", "pencil", "spots")
-        ),
-        front_source=source([x.front_source for x in read_lines], ("given", "pencil", "edge")),
+        baseline_source=source([x.baseline_source for x in read_lines], BASELINE_SOURCES),
+        front_source=source([x.front_source for x in read_lines], FRONT_SOURCES),
         confidence=min(x.confidence for x in read_lines),
         flags=tuple(sorted({f for x in read_lines for f in x.flags})),
     )
