@@ -107,3 +107,31 @@ def test_config_commands(tmp_path, capsys, monkeypatch):
     code, _, err = run(["config", "show", "--config", str(bad)], capsys)
     assert code == 2
     assert "nmae: unknown field" in err
+
+
+def test_card_of_separate_strips_redraws_their_picture(tmp_path, capsys, monkeypatch):
+    # the saved result of a photo of strips straightens them again from the photo
+    import shutil
+    from pathlib import Path
+
+    import tlc.cli.card as card
+
+    monkeypatch.delenv("TLC_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    sample = Path(__file__).resolve().parent.parent / "samples" / "strips-uv254.jpg"
+    photo = tmp_path / "strips.jpg"
+    shutil.copyfile(sample, photo)
+    code, _, err = run(["analyse", str(photo), "--card", "none"], capsys)
+    assert code == 0, err
+    pictures = []
+    monkeypatch.setattr(card, "_library", lambda dirs: make_library())
+    real_picture = card._picture
+    monkeypatch.setattr(
+        card, "_picture", lambda a, r: pictures.append(real_picture(a, r)) or pictures[-1]
+    )
+    code, _, err = run(["card", str(tmp_path / "strips.tlc.json"), "--card", "pdf"], capsys)
+    assert code == 0, err
+    assert "was not found" not in err
+    assert len(pictures) == 1
+    assert pictures[0].shape[0] > 100  # the annotated board, drawn from the photo
+    assert (tmp_path / "strips.card.pdf").is_file()

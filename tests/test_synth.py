@@ -519,6 +519,7 @@ def test_cli_draws_separate_strips_that_evaluate_reads(tmp_path, capsys):
         ["synth", str(out), "--strips", "3", "--spots", "0.3;0.5,0.7;", "--seed", "2"], capsys
     )
     assert code == 0, err
+    assert str(out) in stdout
     truth = yaml.safe_load((tmp_path / "strips.truth.yaml").read_text(encoding="utf-8"))
     assert truth["lanes"] == 3
     assert truth["separate_strips"] is True
