@@ -81,7 +81,6 @@ def command(ctx: click.Context, out: Path, **opts: Any) -> None:
       tlc synth plate.jpg --mode stain --spots "0.3,0.6;0.45" --lanes 2
       tlc synth plate.jpg --random --seed 17
     """
-    import cv2
 
     from tlc.io import write_bytes_atomic
     from tlc.synth import make_plate, random_plate
@@ -152,15 +151,7 @@ def command(ctx: click.Context, out: Path, **opts: Any) -> None:
         image, truth = make_plate(**kwargs)
     except ValueError as exc:
         raise SynthOptionError(str(exc)) from exc
-    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-    if suffix == ".png":
-        ok, buf = cv2.imencode(".png", bgr)
-    else:
-        ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:  # pragma: no cover - OpenCV does not fail on valid uint8 images
-        msg = f"{out}: the photo could not be encoded"
-        raise SynthOptionError(msg)
-    write_bytes_atomic(out, buf.tobytes())
+    write_bytes_atomic(out, _encode(image, out, quality))
     truth_file = truth.to_yaml(out)
     click.echo(f"{out}\n{truth_file}")
 
@@ -172,7 +163,6 @@ _STRIP_OPTIONS = {"strips_opt", "mode", "spots_opt", "rotation", "seed", "qualit
 def _strips(out: Path, opts: dict[str, Any], given: set[str], quality: int) -> None:
     # `tlc synth OUT --strips N`: separate strips (tlc.synth.make_strips) and
     # a truth that `tlc evaluate` reads (one lane a strip)
-    import cv2
     import yaml
 
     from tlc.io import write_bytes_atomic, write_text_atomic
@@ -197,14 +187,7 @@ def _strips(out: Path, opts: dict[str, Any], given: set[str], quality: int) -> N
         )
     except ValueError as exc:
         raise SynthOptionError(str(exc)) from exc
-    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-    if out.suffix.lower() == ".png":
-        ok, buf = cv2.imencode(".png", bgr)
-    else:
-        ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:  # pragma: no cover - OpenCV does not fail on valid uint8 images
-        msg = f"{out}: the photo could not be encoded"
-        raise SynthOptionError(msg)
+    photo = _encode(image, out, quality)
     truth = {
         "schema": "tlc-synth-strips/1",
         "file": out.name,
@@ -225,7 +208,7 @@ def _strips(out: Path, opts: dict[str, Any], given: set[str], quality: int) -> N
         ],
         "strips": [t.to_dict() for t in truths],
     }
-    write_bytes_atomic(out, buf.tobytes())
+    write_bytes_atomic(out, photo)
     truth_file = truth_path(out)
     write_text_atomic(
         truth_file,
@@ -233,6 +216,21 @@ def _strips(out: Path, opts: dict[str, Any], given: set[str], quality: int) -> N
         + yaml.safe_dump(truth, sort_keys=False, allow_unicode=True),
     )
     click.echo(f"{out}\n{truth_file}")
+
+
+def _encode(image: Any, out: Path, quality: int) -> bytes:
+    # the RGB photo as PNG or JPEG bytes, as OUT's suffix says
+    import cv2
+
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    if out.suffix.lower() == ".png":
+        ok, buf = cv2.imencode(".png", bgr)
+    else:
+        ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV does not fail on valid uint8 images
+        msg = f"{out}: the photo could not be encoded"
+        raise SynthOptionError(msg)
+    return bytes(buf.tobytes())
 
 
 def parse_lanes(text: str) -> int | list[str]:
