@@ -773,3 +773,22 @@ def test_a_strip_that_cannot_be_read_is_left_out_and_named():
     assert len(analysis.plate.parts) == 3  # shown on the picture all the same
     assert "plate_strip_left_out" in analysis.plate.flags
     assert any(w.startswith("Strip 3 of 3 could not be read") for w in analysis.warnings)
+
+
+def test_when_no_strip_can_be_read_the_first_reason_is_raised():
+    from tlc.errors import LinesNotFound
+    from tlc.pipeline import _analyse_strips
+    from tlc.strips import find_strips
+    from tlc.synth import make_strips
+
+    photo, _, _ = make_strips(2, spots=[[0.3], [0.55]], rng=3)
+    parts = find_strips(photo)
+    assert len(parts) == 2
+    # the strips' places in a photo of the bare sheet: nothing to read on either
+    bare = np.empty_like(photo)
+    bare[:] = np.median(photo.reshape(-1, 3), axis=0).astype(np.uint8)
+    with pytest.raises(LinesNotFound, match="no baseline"):
+        _analyse_strips(
+            bare, parts, layout=Layout(), library=None, config=Config(),
+            system_id="", image_name="strips.jpg",
+        )  # fmt: skip
