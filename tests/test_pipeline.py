@@ -792,3 +792,28 @@ def test_when_no_strip_can_be_read_the_first_reason_is_raised():
             bare, parts, layout=Layout(), library=None, config=Config(),
             system_id="", image_name="strips.jpg",
         )  # fmt: skip
+
+
+def test_a_reference_on_another_strip_confirms_nothing(tmp_path, library):
+    # Separate strips are separate plates: a reference strip may have run in
+    # another solvent or tank (the real TLC_imageprocessing sheets: six
+    # solvents), so a sample strip is not compared with it, and is never a
+    # "high" match (CONTRACT.md: high only against a reference on the same
+    # plate); on one plate, the same spots are.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate, make_strips
+
+    photo, _, _ = make_strips(2, spots=[[0.5], [0.5]], rng=3)
+    path = tmp_path / "strips.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path), layout=Layout(lanes=("S1", "caffeine")), library=library)
+    assert analysis.plate.source == "strips"
+    (ident,) = analysis.lanes[0].identifications
+    assert ident.basis != "reference"  # compared with the library only
+    assert ident.confidence != "high"
+    plate, _ = make_plate(lanes=["S1", "caffeine"], spots=[[0.5], [0.5]], rng=3)
+    one = analyse(plate, layout=Layout(lanes=("S1", "caffeine")), library=library)
+    assert one.plate.source != "strips"
+    assert [i.confidence for i in one.lanes[0].identifications] == ["high"]

@@ -66,7 +66,8 @@ _FLAGS = (
         "plate_strips",
         "warning",
         "The photo was read as separate strips side by side, each with its own origin and "
-        "front, one lane a strip; check on the annotated picture that every strip was found.",
+        "front, one lane a strip, identified on its own (a reference on another strip is not "
+        "compared); check on the annotated picture that every strip was found.",
     ),
     Flag(
         "plate_strip_left_out",

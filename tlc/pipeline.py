@@ -406,7 +406,8 @@ def _analyse_strips(
     and the others are read again that way. A strip is cut for one sample,
     so each is read as one lane, labelled ``S1``, ``S2``... or by
     ``--lanes``, one label per strip. A strip that cannot be read is left
-    out, and a warning names it.
+    out, and a warning names it. Each strip is identified on its own
+    (:func:`_finish`).
 
     Raises
     ------
@@ -776,11 +777,23 @@ def _finish(
     for lane in reading.lanes:
         role, substance = _lane_role(lane.label, library)
         lanes.append(dataclasses.replace(lane, role=role, substance=substance))
-    run_px = lines.baseline_row - lines.front_row
     if plate.parts:
-        # strips ran apart: the shortest run sets how well an Rf is known
-        run_px = min(lines.baseline_at(lane.col) - lines.front_at(lane.col) for lane in lanes)
-    idents = _identify(lanes, spots, library, system=system_id, mode=mode, run_px=run_px)
+        # Each strip is a plate of its own: a reference on another strip may
+        # have run in another solvent or tank and confirms nothing there (a
+        # match is "high" only against a reference run on the same plate,
+        # CONTRACT.md). So each strip is identified alone, at its own run.
+        idents = []
+        for x0, x1 in plate.part_spans():
+            group = [lane for lane in lanes if x0 <= lane.col < x1]
+            if not group:
+                continue
+            numbers = {lane.index for lane in group}
+            run = min(lines.baseline_at(lane.col) - lines.front_at(lane.col) for lane in group)
+            own = [s for s in spots if s.lane in numbers]
+            idents.extend(_identify(group, own, library, system=system_id, mode=mode, run_px=run))
+    else:
+        run_px = lines.baseline_row - lines.front_row
+        idents = _identify(lanes, spots, library, system=system_id, mode=mode, run_px=run_px)
     for lane_ident in idents:
         warnings.extend(lane_ident.warnings)
 
