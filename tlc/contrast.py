@@ -12,7 +12,6 @@ import numpy as np
 
 MODES = ("uv254", "stain", "uv365")
 
-
 #: Structures smaller than this (mm) are removed when estimating the plate's background.
 BACKGROUND_MM = 14.0
 

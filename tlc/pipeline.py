@@ -324,8 +324,9 @@ def analyse(
     plate = plate_mod.find_plate(image, size_mm=layout.plate_size_mm, rotate=layout.rotate)
 
     def on(p: Plate) -> Analysis:
-        return _analyse_plate(
-            image, p, layout=layout, library=library, config=config, system_id=system_id,
+        reading = _read_plate(image, p, layout=layout, config=config)
+        return _finish(
+            image, reading, layout=layout, library=library, system_id=system_id,
             image_name=image_name,
         )  # fmt: skip
 
@@ -342,23 +343,6 @@ def analyse(
             return on(grown)
         except TlcError:
             raise exc from None
-
-
-def _analyse_plate(
-    image: Any,
-    plate: Plate,
-    *,
-    layout: Layout,
-    library: Any,
-    config: Config,
-    system_id: str,
-    image_name: str,
-) -> Analysis:
-    """:func:`analyse` on the plate found: everything after finding the plate."""
-    reading = _read_plate(image, plate, layout=layout, config=config)
-    return _finish(
-        image, reading, layout=layout, library=library, system_id=system_id, image_name=image_name
-    )
 
 
 #: Lightness (CIELAB L*, 0-100) of a plate that a stain coloured all over:
