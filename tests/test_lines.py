@@ -172,6 +172,19 @@ def test_blank_plate_has_no_baseline():
         find_lines(green_plate(), px_per_mm=PPM, mode="uv254")
 
 
+def test_a_line_high_on_the_plate_is_not_taken_for_the_baseline():
+    # Bug (real photo hello5.jpg): the origin, a row of dots with no pencil
+    # line, was missed and the top of a band of glowing streaks, 44 % up the
+    # plate, was taken for the baseline; every Rf was wrong. The origin is
+    # drawn near the bottom: a line that high is not looked at.
+    img = green_plate(base=(450, 450), front=(100, 100))
+    with pytest.raises(LinesNotFound, match=r"no baseline"):
+        find_lines(img, px_per_mm=PPM, mode="uv254")
+    # a baseline a third of the way up (a short plate) is still found
+    lines = find_lines(green_plate(base=(540, 540), front=(100, 100)), px_per_mm=PPM, mode="uv254")
+    assert lines.baseline_at(0) == pytest.approx(540, abs=TOL_MM * PPM)
+
+
 def test_plate_without_a_front():
     with pytest.raises(LinesNotFound, match=r"no solvent front was found; .* --front"):
         find_lines(green_plate(base=(700, 700)), px_per_mm=PPM, mode="uv254")
