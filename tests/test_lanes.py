@@ -20,7 +20,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tlc.lanes import Lane, drop_unmarked_empty, find_lanes, ring_candidates, spot_map
+from tlc.lanes import (
+    Lane,
+    drop_unmarked_empty,
+    find_lanes,
+    ring_candidates,
+    spot_candidates,
+    spot_map,
+)
 from tlc.lines import Lines
 
 CENTRE_TOL_MM = 1.5
@@ -125,6 +132,39 @@ def test_one_lane_given():
 def test_n_lanes_must_be_positive(n):
     with pytest.raises(ValueError, match=f"n_lanes must be at least 1, got {n}"):
         find_lanes(blank_map(), LINES, px_per_mm=PPM, n_lanes=n)
+
+
+def dot(m: np.ndarray, row: float, col: float, ry_mm: float, rx_mm: float | None = None) -> None:
+    # a flat-topped spot: a solid elliptic dot of contrast 0.9 with a soft 0.3 mm rim
+    rx_mm = ry_mm if rx_mm is None else rx_mm
+    rr, cc = np.mgrid[: m.shape[0], : m.shape[1]]
+    d = np.hypot((rr - row) / (ry_mm * PPM), (cc - col) / (rx_mm * PPM))
+    m += 0.9 * np.clip((1 - d) * ry_mm / 0.3 + 0.5, 0, 1).astype(np.float32)
+
+
+def test_a_flat_topped_spot_is_one_lane():
+    # Bug (real photo rf_calculator/coloured_spots.png): a solid marker dot
+    # 9 mm wide showed a maximum at each side of its flat top, and the two
+    # made two lanes 4 mm apart.
+    m = blank_map()
+    for col in (80.0, 200.0):
+        dot(m, 400.0, col, 1.5)
+    dot(m, 380.0, 340.0, 2.5, 4.5)
+    cand = spot_candidates(m, LINES, px_per_mm=PPM)
+    assert sum(abs(c - 340.0) < 6 * PPM for _, c, _ in cand) == 1
+    assert len(find_lanes(m, LINES, px_per_mm=PPM)) == 3
+
+
+def test_spots_side_by_side_or_one_above_the_other_stay_apart():
+    # two dots 4.5 mm apart in one row (neighbouring lanes) and two 3.5 mm
+    # apart in one lane (close Rf values): the map dips between them
+    m = blank_map()
+    dot(m, 400.0, 200.0, 1.5)
+    dot(m, 400.0, 236.0, 1.5)
+    dot(m, 300.0, 100.0, 1.4)
+    dot(m, 272.0, 100.0, 1.4)
+    cand = spot_candidates(m, LINES, px_per_mm=PPM)
+    assert len(cand) == 4
 
 
 def test_spot_map_keeps_spots_and_drops_lines_and_specks():
