@@ -383,6 +383,31 @@ def test_an_empty_lane_without_marks_is_dropped_and_a_marked_one_kept():
     assert drop_unmarked_empty(lanes[4:], set(), dark, LINES, px_per_mm=PPM) == lanes[4:]
 
 
+def test_an_unmarked_lane_of_faint_spots_in_a_ticked_row_is_dropped():
+    # Bug (real photo rf_calculator/image.tiff): lanes 1, 2 and 3 ticked on
+    # the baseline; a faint smudge near the front between lanes 2 and 3 made
+    # a fourth lane. Staff mark every lane they spot.
+    lanes = tuple(
+        Lane(index=i + 1, col=c, width=50.0) for i, c in enumerate((60.0, 160.0, 220.0, 300.0))
+    )
+    dark = np.zeros((800, 480), np.float32)
+    for col in (60, 160, 300):
+        dark[690:711, col - 1 : col + 2] = 0.3  # a tick on the origin
+
+    def kept(faint, ticked=dark):
+        got = drop_unmarked_empty(
+            lanes, {1, 2, 3, 4}, ticked, LINES, px_per_mm=PPM, faint_only=faint
+        )
+        return [lane.index for lane in got]
+
+    assert kept({3}) == [1, 2, 4]
+    assert kept(set()) == [1, 2, 3, 4]  # its spot is clear: a lane, tick or not
+    assert kept({1}) == [1, 2, 3, 4]  # marked: a lane, however faint
+    untick = dark.copy()
+    untick[690:711, 299:302] = 0.0
+    assert kept({3}, untick) == [1, 2, 3, 4]  # not every other lane is marked
+
+
 # --------------------------------------------------------------------------- #
 # spots ringed in pencil
 # --------------------------------------------------------------------------- #

@@ -705,8 +705,16 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
                 or s.contrast >= LINE_MARK_CONTRAST
             )
 
+        faint_only = {lane.index for lane in lanes} - {
+            s.lane for s in spots if "spot_faint" not in s.flags
+        }
         kept = lanes_mod.drop_unmarked_empty(
-            lanes, {s.lane for s in spots if shows_its_lane(s)}, dark_map, lines, px_per_mm=ppm
+            lanes,
+            {s.lane for s in spots if shows_its_lane(s)},
+            dark_map,
+            lines,
+            px_per_mm=ppm,
+            faint_only=faint_only,
         )
         number = {lane.index: i + 1 for i, lane in enumerate(kept)}
         lanes = tuple(
