@@ -453,7 +453,8 @@ def _find_quad(small: np.ndarray) -> tuple[np.ndarray | None, str, float]:
     edges (a white plate on a pale table, where only its rim and shadow show).
     The candidate whose four sides are best backed by edges in the photo wins;
     a plate's sides are straight, continuous edges, the border of a patch of
-    light is not.
+    light is not. When none outlines the plate clearly, outlines made of the
+    photo's longest straight edges are tried (:func:`_line_quads`).
     """
     import cv2
 
@@ -656,16 +657,13 @@ def _quad_area(quad: np.ndarray) -> float:
     return 0.5 * abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
 
 
-def _side_support(
-    grad: np.ndarray, quad: np.ndarray, *, percentile: float = 50.0
-) -> tuple[float, int]:
+def _side_support(grad: np.ndarray, quad: np.ndarray) -> tuple[float, int]:
     """How strongly the photo has an edge along each side of ``quad``: the weakest side.
 
     Each side is sampled at 40 points (its ends left out), taking the largest
     gradient within 2 pixels across the side; a side's support is the median
-    of those (or another ``percentile``: the 25th asks for an edge along
-    three quarters of the side), and the quad's is that of its weakest side.
-    Sides that run along the photo's own border are not counted.
+    of those, and the quad's is that of its weakest side. Sides that run
+    along the photo's own border are not counted.
 
     Returns
     -------
@@ -693,7 +691,7 @@ def _side_support(
             or (pts[:, 1] > h - 3).all()
         )
         if not on_border:
-            sides.append(float(np.percentile(best, percentile)))
+            sides.append(float(np.median(best)))
     return (min(sides) if sides else 0.0), len(sides)
 
 
@@ -743,8 +741,9 @@ def _line_quads(gray: np.ndarray) -> list[tuple[np.ndarray, float]]:
     Returns
     -------
     list of ((4, 2) ndarray, float)
-        Each outline's corners (x, y), ordered, and its fill (1.0: the sides
-        are edges, not the border of a blob).
+        Each outline's corners (x, y), ordered, and a fill of 1.0 (the sides
+        are edges, not the border of a blob; the caller may measure how much
+        of it is plate-coloured instead).
     """
     import itertools
 
