@@ -516,7 +516,6 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
         When the lines, or any lane, cannot be found.
     """
     import dataclasses
-    import os
 
     import numpy as np
 
@@ -631,9 +630,7 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
     # look for bright spots too, more strictly, since glare is bright as well.
     bright_smap = None
     bright_cand = None
-    if os.environ.get("TLC_BRIGHT", "1") == "1" and (
-        mode == "uv254" or (mode == "stain" and _dyed_plate(plate_img))
-    ):
+    if mode == "uv254" or (mode == "stain" and _dyed_plate(plate_img)):
         bmap = contrast.contrast(plate_img, mode=mode, px_per_mm=ppm, bright=True)
         bright_smap = lines_mod.remove_lines(
             lanes_mod.spot_map(bmap, px_per_mm=ppm), lines, px_per_mm=ppm

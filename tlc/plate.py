@@ -792,14 +792,21 @@ def _line_quads(gray: np.ndarray) -> list[tuple[np.ndarray, float]]:
     return out
 
 
-def _closed(mask: np.ndarray) -> np.ndarray:
-    # the plate-coloured mask with its spots, lines and labels closed, as
-    # :func:`_quad_from_mask` closes it
+def _blob_element(shape: tuple[int, ...]) -> np.ndarray:
+    # the square, 3 % of the photo, that closes a plate's spots, lines and
+    # labels in a plate-coloured mask
     import cv2
 
-    k = max(3, round(0.03 * max(mask.shape)) | 1)
-    se = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, se).astype(bool)
+    k = max(3, round(0.03 * max(shape[:2])) | 1)
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+
+
+def _closed(mask: np.ndarray) -> np.ndarray:
+    # the plate-coloured mask closed as :func:`_quad_from_mask` closes it
+    import cv2
+
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, _blob_element(mask.shape))
+    return closed.astype(bool)
 
 
 def _filled(mask: np.ndarray, quad: np.ndarray) -> float:
@@ -858,10 +865,9 @@ def _quad_from_mask(mask: np.ndarray) -> tuple[np.ndarray, float] | None:
     import cv2
 
     h, w = mask.shape
-    k = max(3, round(0.03 * max(h, w)) | 1)
     # Close the dark spots, pencil lines and labels inside the plate, then
     # open to cut thin bridges to plate-coloured things in the background.
-    se = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    se = _blob_element(mask.shape)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, se)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, se)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
