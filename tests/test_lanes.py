@@ -433,6 +433,31 @@ def test_pencil_rings_between_the_lines_are_spots():
                for _, _, hh, hw, _ in rings)  # fmt: skip
 
 
+def test_a_ring_whose_hole_the_spot_texture_splits_is_a_ring():
+    # Bug (benchmark seed 0, synthetic-002): the grain and JPEG blocks of a
+    # faint ringed spot read as strokes across the ring's hole and split it
+    # in three holes too small to be a ring's; the spot was lost.
+    import cv2
+
+    dark = paper_with_rings([(400, 100)], radius=15)  # a hole 4 x 4.5 mm
+    cv2.line(dark, (80, 400), (120, 400), 0.25, 2)  # texture across it: four
+    cv2.line(dark, (100, 378), (100, 422), 0.25, 2)  # holes under 3 mm each
+    rings = ring_candidates(dark, LINES, px_per_mm=PPM)
+    assert [(round(r / 4), round(c / 4)) for r, c, *_ in rings] == [(100, 25)]
+    # The holes of two rings drawn touching, one above the other or side by
+    # side, are not read as one ring between the two spots...
+    for pair in ([(400, 300), (440, 300)], [(400, 280), (400, 320)]):
+        rings = ring_candidates(paper_with_rings(pair), LINES, px_per_mm=PPM)
+        assert all(max(hh, hw) < 4 * PPM for _, _, hh, hw, _ in rings)
+    # ...nor are holes in a ragged tangle of strokes (noise, grain).
+    for k in range(6):
+        a = k * np.pi / 3
+        x, y = 100 + 17 * np.cos(a), 400 + 21 * np.sin(a)
+        end = (int(x + 10 * np.cos(a)), int(y + 10 * np.sin(a)))
+        cv2.line(dark, (int(x), int(y)), end, 0.25, 2)
+    assert len(ring_candidates(dark, LINES, px_per_mm=PPM)) == 0
+
+
 def test_no_ring_in_noise_or_on_blank_paper():
     noisy = (0.05 * np.random.default_rng(1).standard_normal((800, 480))).astype(np.float32)
     assert len(ring_candidates(noisy, LINES, px_per_mm=PPM)) == 0

@@ -214,6 +214,18 @@ RING_MAX_MM = 12.0
 #: strokes, closed over, or a ring drawn twice (rf_calculator mock-ups).
 RING_STROKE_MM = 4.0
 
+#: Holes split by a ringed spot's texture fill at least this share of the
+#: ellipse they span together (one hole: 0.6).
+RING_SPLIT_FILL = 0.3
+
+#: ...and span no more than this times as long one way as the other: the
+#: holes of two rings drawn touching are about twice as long as wide.
+RING_SPLIT_ASPECT = 1.5
+
+#: ...and their outline is a drawn ring's, convex: its area at least this
+#: share of its convex hull's (grain and noise make ragged tangles).
+RING_SPLIT_SOLIDITY = 0.9
+
 
 def ring_candidates(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> np.ndarray:
     """Spots ringed in pencil: the holes of closed pencil outlines between the lines.
@@ -258,12 +270,21 @@ def ring_candidates(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> 
     out = []
     if hierarchy is None:
         return np.zeros((0, 5))
-    for contour, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True):
-        if parent < 0 or len(contour) < 5:
-            continue  # not a hole
-        x, y, bw, bh = cv2.boundingRect(contour)
+    # The holes of each outline, each read as a ring's. A spot ringed in
+    # pencil has texture of its own (grain, JPEG blocks) that the top-hat
+    # keeps as strokes and that may split the ring's hole in two or three
+    # (benchmark seed 0, synthetic-002): when no single hole of an outline
+    # is a ring's, its holes are read together.
+    holes: dict[int, list[int]] = {}
+    for i, (_, _, _, parent) in enumerate(hierarchy[0]):
+        if parent >= 0 and len(contours[i]) >= 5:
+            holes.setdefault(int(parent), []).append(i)
+
+    def ring(children: list[int], parent: int, fill: float) -> tuple | None:
+        pts = np.vstack([contours[i] for i in children])
+        x, y, bw, bh = cv2.boundingRect(pts)
         if not RING_MIN_MM * px_per_mm <= max(bw, bh) <= RING_MAX_MM * px_per_mm:
-            continue
+            return None
         if (
             min(bw, bh) < 0.4 * max(bw, bh)
             or x <= 1
@@ -271,22 +292,38 @@ def ring_candidates(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> 
             or x + bw >= w - 1
             or y + bh >= h - 1
         ):
-            continue
-        area = cv2.contourArea(contour)
-        if area < 0.6 * (np.pi / 4) * bw * bh:
-            continue  # a ragged gap between strokes, not a drawn ring
+            return None
+        area = sum(cv2.contourArea(contours[i]) for i in children)
+        if area < fill * (np.pi / 4) * bw * bh:
+            return None  # a ragged gap between strokes, not a drawn ring
         _, _, pw, ph = cv2.boundingRect(contours[parent])
         if pw > bw + RING_STROKE_MM * px_per_mm or ph > bh + RING_STROKE_MM * px_per_mm:
-            continue  # the hole of a wider tangle (noise, writing), not of a ring
-        m = cv2.moments(contour)
-        if m["m00"] <= 0:
-            continue
-        row, col = m["m01"] / m["m00"], m["m10"] / m["m00"]
+            return None  # the hole of a wider tangle (noise, writing), not of a ring
+        if len(children) == 1:
+            m = cv2.moments(contours[children[0]])
+            if m["m00"] <= 0:
+                return None
+            row, col = m["m01"] / m["m00"], m["m10"] / m["m00"]
+        else:
+            if max(bw, bh) > RING_SPLIT_ASPECT * min(bw, bh):
+                return None  # two rings drawn touching
+            outline = contours[parent]
+            hull = cv2.contourArea(cv2.convexHull(outline))
+            if hull <= 0 or cv2.contourArea(outline) < RING_SPLIT_SOLIDITY * hull:
+                return None  # a ragged tangle of grain, not a drawn ring
+            row, col = y + bh / 2, x + bw / 2
         base = float(np.interp(col, lines.cols, lines.baseline))
         front = float(np.interp(col, lines.cols, lines.front))
         if not front - 1.0 * px_per_mm <= row <= base + 1.5 * px_per_mm:
-            continue
-        out.append((row, col, bh / 2, bw / 2, 2.0))
+            return None
+        return (row, col, bh / 2, bw / 2, 2.0)
+
+    for parent, children in holes.items():
+        single = [r for i in children if (r := ring([i], parent, 0.6)) is not None]
+        if not single and len(children) > 1:
+            split = ring(children, parent, RING_SPLIT_FILL)
+            single = [split] if split is not None else []
+        out.extend(single)
     return np.array(out, float).reshape(-1, 5)
 
 
