@@ -156,6 +156,10 @@ def command(
     # The PDF card is drawn in a second process that loads matplotlib while
     # this one analyses the photo (see _pdf_process); started before OpenCV loads.
     with PdfProcess() if "pdf" in chosen else contextlib.nullcontext() as pdf_process:
+        # With no helper drawing on the other core, OpenCV's colour tables are
+        # built there while the library and the photo are read.
+        helper = pdf_process is not None and pdf_process.running
+        warm = None if helper else _warm_colour_tables()
         from tlc import layout as layout_mod
         from tlc.io import read_image
         from tlc.library import load_library
@@ -182,6 +186,8 @@ def command(
             library.system(layout.system)  # an unknown id: LibraryError, exit 2, before the work
 
         photo = read_image(image)
+        if warm is not None:
+            warm.join()
         analysis = analyse(
             photo, layout=layout, library=library, config=Config(), image_name=str(image)
         )
@@ -217,6 +223,31 @@ def command(
             click.echo(f"tlc: wrote {path}", err=True)
         for warning in analysis.warnings:
             click.echo(f"warning: {warning}", err=True)
+
+
+def _warm_colour_tables() -> Any:
+    """Start a thread that builds OpenCV's RGB-to-CIELAB tables; returns it (to join).
+
+    OpenCV builds its 8-bit CIELAB tables on the first such conversion
+    (:func:`tlc.strips.find_strips` makes one): 0.1 s of work, the same in
+    every run, that used to wait for the analysis. The thread works outside
+    the GIL while this one reads the library and the photo, and is joined
+    before the analysis starts, so that no conversion runs while the tables
+    are built. The tables, and so every result, are the same either way.
+    Not done while the PDF helper runs: its loading of matplotlib already
+    keeps the other core busy, and measured, the thread then saved nothing.
+    """
+    import threading
+
+    def build() -> None:
+        import cv2
+        import numpy as np
+
+        cv2.cvtColor(np.zeros((1, 1, 3), np.uint8), cv2.COLOR_RGB2LAB)
+
+    thread = threading.Thread(target=build, name="tlc-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _read_layout(image: Path, layout_file: Path | None) -> Any:
