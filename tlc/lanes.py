@@ -712,25 +712,45 @@ TICK_LEVEL = 0.8
 #: pitches and still be read as lanes left empty.
 GAP_TOLERANCE = 0.2
 
+#: The same, when the pitch is measured over the whole row (see :func:`_pitch`):
+#: hand-spotted lanes within 4 % of a pitch of their place stay within it, an
+#: uneven row (gaps of 1.12 and 2.88 pitches) does not.
+ROW_GAP_TOLERANCE = 0.1
+
 
 def _pitch(lanes: list[float], *, min_pitch: float) -> float | None:
     """The pitch of an evenly spaced row of lanes, or None if it is not one.
 
     The row is evenly spaced when every gap is within ``GAP_TOLERANCE`` of a
     whole number (1 to 4) of one pitch and at least one gap is a single
-    pitch (so that the pitch is measured, not guessed). The pitch returned
-    is the median of the single gaps, for the largest pitch that explains
-    every gap.
+    pitch (so that the pitch is measured, not guessed); or, with the pitch
+    measured over the whole row, within ``ROW_GAP_TOLERANCE``. The pitch
+    returned is the median of the single gaps, for the largest pitch that
+    explains every gap.
     """
     if len(lanes) < 3:
         return None
     diffs = np.diff(sorted(lanes))
+
+    def fit(pitch: float, tolerance: float) -> np.ndarray | None:
+        # how many pitches each gap spans, if every gap is near a whole number
+        steps = diffs / pitch
+        k = np.round(steps)
+        ok = np.all(k >= 1) and np.all(k <= 4) and np.all(np.abs(steps - k) <= tolerance)
+        return k if ok and np.any(k == 1) else None
+
     best = None
     for d in sorted(diffs):
-        steps = diffs / d
-        k = np.round(steps)
-        fits = np.all(k >= 1) and np.all(k <= 4) and np.all(np.abs(steps - k) <= GAP_TOLERANCE)
-        if fits and np.any(k == 1):
+        k = fit(d, GAP_TOLERANCE)
+        if k is None:
+            # One gap taken as the pitch may be a few per cent off, and a gap
+            # of three pitches three times as much (hand-spotted lanes): the
+            # pitch measured over the whole row, as the gaps count it, must
+            # then explain every gap more closely.
+            steps = np.round(diffs / d)
+            if np.all(steps >= 1):
+                k = fit(float(diffs.sum() / steps.sum()), ROW_GAP_TOLERANCE)
+        if k is not None:
             best = float(np.median(diffs[k == 1]))
     if best is None or best < min_pitch:
         return None
