@@ -170,6 +170,14 @@ SIDE_MM = 3.0
 #: Thickest pencil line, in mm; thicker horizontal structures are spots or bands.
 LINE_MM = 1.2
 
+#: With ``above_floor``, the rows counted among a band's strongest score at
+#: least this fraction of the best above the band's median score.
+ABOVE_FLOOR = 0.7
+
+#: ...and the baseline so found replaces the first one only within this
+#: distance above it (mm): the height of the labels written under it.
+ABOVE_FLOOR_REACH_MM = 6.0
+
 
 def parse_position(text: str, *, plate_height_mm: float) -> float:
     """Turn ``--baseline``/``--front`` text into mm from the plate's bottom edge.
@@ -225,6 +233,7 @@ def find_lines(
     baseline: float | None = None,
     front: float | None = None,
     contrast_map: np.ndarray | None = None,
+    above_floor: bool = False,
 ) -> Lines:
     """Find the baseline (origin) and the solvent front on a rectified plate.
 
@@ -245,6 +254,13 @@ def find_lines(
         Rows given by the user; they replace detection.
     contrast_map : (H, W) ndarray of float32, optional
         The dark-feature contrast map, when already computed.
+    above_floor : bool
+        Among the strongest rows of the baseline's band, count only those
+        that stand ``ABOVE_FLOOR`` of the way from the band's median score to
+        the best; the baseline is the lowest of them, and is kept only when
+        it is at least as clearly a line as without this and lies at most
+        ``ABOVE_FLOOR_REACH_MM`` above. A blurred pencil baseline then no
+        longer loses to the row of labels just under it.
 
     Returns
     -------
@@ -281,6 +297,21 @@ def find_lines(
     if baseline is None:
         lo, hi = int(h * (1 - BASELINE_REACH)), h - ends
         found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
+        if above_floor and found is not None:
+            # The lowest of the strong rows may be a weak row of writing just
+            # under a blurred baseline: counted above the band's typical
+            # score, only the line itself stands out. Kept when it is at
+            # least as clearly a line and within a label's height above:
+            # further up it is a row of spots (an HPTLC plate's bands).
+            peak = _fit_line(
+                resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low", above_floor=True
+            )
+            if (
+                peak is not None
+                and peak[2] * peak.snr >= found[2] * found.snr
+                and np.median(found[1] - peak[1]) <= ABOVE_FLOOR_REACH_MM * px_per_mm
+            ):
+                found = peak
         # A line seen in under a third of the plate, or wandering, is not a
         # drawn baseline; measuring Rf against it would be guessing.
         if found is None or not found.clear(MIN_LINE_EVIDENCE):
@@ -413,10 +444,12 @@ def _fit_line(
     *,
     px_per_mm: float,
     prefer: str,
+    above_floor: bool = False,
 ) -> _Found | None:
     """The strongest line crossing most strips between rows ``lo`` and ``hi``.
 
-    Returns (cols, rows, confidence, snr) or None when no line stands out.
+    ``above_floor``: see :func:`find_lines`. Returns (cols, rows, confidence,
+    snr) or None when no line stands out.
     """
     if hi - lo < 3:
         return None
@@ -438,6 +471,9 @@ def _fit_line(
     # front and a line above it): among the clearly strongest, the baseline
     # is the lowest and the front the highest.
     good = candidates[score[candidates] >= 0.7 * best_score]
+    if above_floor:
+        floor = float(np.median(score))
+        good = good[score[good] - floor >= ABOVE_FLOOR * (best_score - floor)]
     centre = int(good.max() if prefer == "low" else good.min())
     # refine per strip around the chosen row
     cols, rows, weights = [], [], []

@@ -546,6 +546,26 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
             f = (h - lines_mod.parse_position(layout.front, plate_height_mm=h)) * p.px_per_mm
         return b, f
 
+    def remeasured(
+        lines: Lines, img: np.ndarray, dark: np.ndarray, b: float | None, f: float | None
+    ) -> Lines:
+        # The baseline measured once more, a row counting among the strongest
+        # only above the band's typical score (find_lines, above_floor): a
+        # blurred baseline no longer loses to the top of the labels under
+        # it. The lines as first found if the front is lost with it.
+        try:
+            return lines_mod.find_lines(
+                img,
+                px_per_mm=ppm,
+                mode=mode,
+                baseline=b,
+                front=f,
+                contrast_map=dark,
+                above_floor=True,
+            )
+        except TlcError:
+            return lines
+
     if layout.rotate is None:
         # Try the plate in each quarter turn and keep the one whose lines look
         # most like an origin and a front; the plate as it stands wins ties.
@@ -608,6 +628,11 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
             raise first_error
         k, guessed = chosen
         lines = found[k]
+        if lines.baseline_source == "pencil":
+            # The way up is chosen on the lines as first found (measured
+            # above the floor for every quarter turn, three plates were read
+            # another way up), then the baseline is measured again.
+            lines = remeasured(lines, *rotated[k], *given_rows(plate_mod.turn(plate, k)))
         if guessed:
             plate = dataclasses.replace(
                 plate, flags=tuple(sorted({*plate.flags, "plate_orientation_guessed"}))
@@ -623,6 +648,8 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
         lines = lines_mod.find_lines(
             plate_img, px_per_mm=ppm, mode=mode, baseline=b, front=f, contrast_map=dark_map
         )
+        if lines.baseline_source == "pencil":
+            lines = remeasured(lines, plate_img, dark_map, b, f)
     del height_mm
 
     smap = lines_mod.remove_lines(smap, lines, px_per_mm=ppm)
