@@ -297,21 +297,8 @@ def find_lines(
     if baseline is None:
         lo, hi = int(h * (1 - BASELINE_REACH)), h - ends
         found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
-        if above_floor and found is not None:
-            # The lowest of the strong rows may be a weak row of writing just
-            # under a blurred baseline: counted above the band's typical
-            # score, only the line itself stands out. Kept when it is at
-            # least as clearly a line and within a label's height above:
-            # further up it is a row of spots (an HPTLC plate's bands).
-            peak = _fit_line(
-                resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low", above_floor=True
-            )
-            if (
-                peak is not None
-                and peak[2] * peak.snr >= found[2] * found.snr
-                and np.median(found[1] - peak[1]) <= ABOVE_FLOOR_REACH_MM * px_per_mm
-            ):
-                found = peak
+        if above_floor:
+            found = _above_floor(found, resp, strips, lo, hi, px_per_mm=px_per_mm)
         # A line seen in under a third of the plate, or wandering, is not a
         # drawn baseline; measuring Rf against it would be guessing.
         if found is None or not found.clear(MIN_LINE_EVIDENCE):
@@ -519,6 +506,60 @@ class _Found(tuple):
         """Seen clearly enough: confidence at least MIN_LINE_CONFIDENCE, and
         confidence x SNR at least ``evidence``."""
         return self[2] >= MIN_LINE_CONFIDENCE and self[2] * self.snr >= evidence
+
+
+def _above_floor(
+    found: _Found | None,
+    resp: np.ndarray,
+    strips: list[tuple[int, int]],
+    lo: int,
+    hi: int,
+    *,
+    px_per_mm: float,
+) -> _Found | None:
+    """The baseline ``found``, or the one counted above the floor when that is better.
+
+    The lowest of the strong rows may be a weak row of writing just under a
+    blurred baseline: counted above the band's typical score, only the line
+    itself stands out. It replaces ``found`` when it is at least as clearly
+    a line and within a label's height above (``ABOVE_FLOOR_REACH_MM``):
+    further up it is a row of spots (an HPTLC plate's bands).
+    """
+    if found is None:
+        return None
+    peak = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low", above_floor=True)
+    if (
+        peak is not None
+        and peak[2] * peak.snr >= found[2] * found.snr
+        and np.median(found[1] - peak[1]) <= ABOVE_FLOOR_REACH_MM * px_per_mm
+    ):
+        return peak
+    return found
+
+
+def baseline_moves_above_floor(dark_map: np.ndarray, *, px_per_mm: float) -> bool:
+    """Whether :func:`find_lines` with ``above_floor`` finds another baseline.
+
+    Only the baseline is measured, twice: much cheaper than finding the
+    lines again, which is needed only when the baseline moves.
+
+    Parameters
+    ----------
+    dark_map : (H, W) ndarray of float32
+        The dark-feature contrast map of the upright plate, as given to
+        :func:`find_lines` (for UV 365, the stain-mode map).
+    px_per_mm : float
+
+    Returns
+    -------
+    bool
+    """
+    h, w = dark_map.shape
+    strips = _strip_edges(w, px_per_mm)
+    resp = _line_response(dark_map, px_per_mm=px_per_mm, strips=strips)
+    lo, hi = int(h * (1 - BASELINE_REACH)), h - max(2, round(LINE_EDGE_MM * px_per_mm))
+    found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
+    return _above_floor(found, resp, strips, lo, hi, px_per_mm=px_per_mm) is not found
 
 
 def _robust_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
