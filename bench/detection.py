@@ -18,7 +18,9 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,31 +28,41 @@ sys.path.insert(0, str(ROOT))
 from tlc import evaluate as ev  # noqa: E402
 
 
-def synthetic(n: int, seed: int, keep: Path | None, verbose: bool) -> ev.Summary:
-    import tempfile
+def plates(n: int, seed: int, folder: Path) -> Iterator[tuple[str, dict, Any, Any, Any]]:
+    """The benchmark's ``n`` synthetic plates for ``seed``, as ``tlc analyse`` reads them.
 
+    Yields ``(name, kwargs, photo, truth, image)``: the ``tlc.synth.random_plate``
+    settings, the rendered photo and its truth, and the photo as read back
+    from a JPEG file written in ``folder``, through tlc's own reader (which
+    decodes large photos at reduced size), as with ``tlc analyse photo.jpg``.
+    """
     import cv2
     import numpy as np
 
     from tlc.io import read_image
-    from tlc.pipeline import analyse
     from tlc.synth import make_plate, random_plate
 
     gen = np.random.default_rng(seed)
-    out = []
-    scratch = tempfile.TemporaryDirectory()
+    folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         kwargs = random_plate(gen)
         photo, truth = make_plate(**kwargs)
         name = f"synthetic-{i:03d}"
-        folder = keep if keep is not None else Path(scratch.name)
-        folder.mkdir(parents=True, exist_ok=True)
-        # The photo goes through a JPEG file and tlc's own reader, as with
-        # `tlc analyse photo.jpg` (which decodes large photos at reduced size).
         cv2.imwrite(str(folder / f"{name}.jpg"), photo[:, :, ::-1])
+        yield name, kwargs, photo, truth, read_image(folder / f"{name}.jpg")
+
+
+def synthetic(n: int, seed: int, keep: Path | None, verbose: bool) -> ev.Summary:
+    import tempfile
+
+    from tlc.pipeline import analyse
+
+    out = []
+    scratch = tempfile.TemporaryDirectory()
+    folder = keep if keep is not None else Path(scratch.name)
+    for name, kwargs, _, truth, image in plates(n, seed, folder):
         if keep is not None:
             truth.to_yaml(keep / f"{name}.truth.yaml")
-        image = read_image(folder / f"{name}.jpg")
         # Rf is measured to the densest point of a spot (docs/conventions.md).
         lanes_rf = [
             sorted(s.peak_rf if s.peak_rf is not None else s.rf for s in lane.spots)

@@ -40,6 +40,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # detection.py's plates
 
 #: Template: the spot's core, a disc of this radius (mm), against the plate in a ring
 #: between these radii (mm) round it.
@@ -159,23 +160,15 @@ def run_set(n: int, seed: int) -> list[dict[str, Any]]:
     import dataclasses
     import tempfile
 
-    import cv2
-    import numpy as np
+    from detection import plates
 
     from tlc.errors import TlcError
-    from tlc.io import read_image
+    from tlc.evaluate import match_spots
     from tlc.pipeline import Layout, analyse
-    from tlc.synth import make_plate, random_plate
 
-    gen = np.random.default_rng(seed)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as scratch:
-        for i in range(n):
-            kwargs = random_plate(gen)
-            photo, truth = make_plate(**kwargs)
-            path = Path(scratch) / f"synthetic-{i:03d}.jpg"
-            cv2.imwrite(str(path), photo[:, :, ::-1])
-            image = read_image(path)
+        for i, (name, _, photo, truth, image) in enumerate(plates(n, seed, Path(scratch))):
             # the photo may be read at reduced size: scale the true corners
             k = image.shape[0] / photo.shape[0]
             scaled = dataclasses.replace(
@@ -184,21 +177,18 @@ def run_set(n: int, seed: int) -> list[dict[str, Any]]:
             vis = plate_visibility(image, scaled, seed=i)
             labels = tuple(lane.label for lane in truth.lanes)
             try:
-                analysis = analyse(image, layout=Layout(lanes=labels), image_name=path.name)
+                analysis = analyse(image, layout=Layout(lanes=labels), image_name=name)
                 found = [[s.rf for s in lane.spots] for lane in analysis.lanes]
                 upright = analysis.plate.rotation == round(truth.rotation / 90) % 4 * 90
             except TlcError:
                 found, upright = None, False
             for j, lane in enumerate(truth.lanes):
                 true_rf = [s.peak_rf if s.peak_rf is not None else s.rf for s in lane.spots]
-                hits = _hits(true_rf, found[j] if found and j < len(found) else [])
-                for n, (s, (c, z), hit) in enumerate(zip(lane.spots, vis[j], hits, strict=True)):
-                    apart = float(
-                        min(
-                            (abs(true_rf[n] - o) for m, o in enumerate(true_rf) if m != n),
-                            default=1.0,
-                        )
-                    )
+                lane_found = found[j] if found and j < len(found) else []
+                # the evaluator's matching, within 0.04 Rf
+                hits = {t for t, _, _ in match_spots(true_rf, lane_found, 0.04)}
+                for q, (s, (c, z)) in enumerate(zip(lane.spots, vis[j], strict=True)):
+                    others = [abs(true_rf[q] - o) for m, o in enumerate(true_rf) if m != q]
                     rows.append(
                         {
                             "set": seed,
@@ -209,30 +199,13 @@ def run_set(n: int, seed: int) -> list[dict[str, Any]]:
                             "mode": truth.mode,
                             "visibility": round(z, 2),
                             "contrast": round(c, 4),
-                            "apart": round(apart, 3),
+                            "apart": round(float(min(others, default=1.0)), 3),
                             "analysed": found is not None,
                             "upright": upright,
-                            "found": hit,
+                            "found": q in hits,
                         }
                     )
     return rows
-
-
-def _hits(true_rf: list[float], found_rf: list[float], tolerance: float = 0.04) -> list[bool]:
-    # the evaluator's greedy matching (tlc.evaluate._match_spots), per true spot
-    pairs = sorted(
-        (abs(t - f), i, j)
-        for i, t in enumerate(true_rf)
-        for j, f in enumerate(found_rf)
-        if abs(t - f) < tolerance
-    )
-    used_t: set[int] = set()
-    used_f: set[int] = set()
-    for _, i, j in pairs:
-        if i not in used_t and j not in used_f:
-            used_t.add(i)
-            used_f.add(j)
-    return [i in used_t for i in range(len(true_rf))]
 
 
 def table(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from tlc.evaluate import (
     evaluate,
     format_table,
     load_truths,
+    match_spots,
     score,
 )
 
@@ -280,3 +281,10 @@ def test_format_table_shortens_long_names_and_shows_missing_totals():
     assert row.split()[0] == "..." + long_name[-45:]
     assert "spot recall:    -  " in text
     assert "Rf MAE: -" in text
+
+
+def test_match_spots_pairs_the_closest_first_each_value_once():
+    # 0.30 is closest to 0.31, so 0.33 is left for nothing within 0.04 but 0.36
+    pairs = match_spots([0.30, 0.33, 0.70], [0.31, 0.36, 0.90], 0.04)
+    assert [(i, j) for i, j, _ in pairs] == [(0, 0), (1, 1)]
+    assert [round(d, 3) for _, _, d in pairs] == [0.01, 0.03]

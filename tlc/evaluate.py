@@ -334,21 +334,46 @@ def _align_lanes(
     return pairs[::-1]
 
 
-def _match_spots(
+def match_spots(
     true: Sequence[float], found: Sequence[float], tolerance: float
-) -> tuple[int, list[float]]:
+) -> list[tuple[int, int, float]]:
+    """Pair true and found Rf values of one lane, closest pairs first.
+
+    Parameters
+    ----------
+    true, found : sequence of float
+        Rf values.
+    tolerance : float
+        A pair counts only when its Rf values differ by less than this.
+
+    Returns
+    -------
+    list of (int, int, float)
+        ``(index in true, index in found, |difference|)``, each value used
+        once, smallest differences first.
+    """
     cand = sorted(
         (abs(t - f), i, j)
         for i, t in enumerate(true)
         for j, f in enumerate(found)
         if abs(t - f) < tolerance
     )
-    used_t, used_f, errors = set(), set(), []
+    used_t: set[int] = set()
+    used_f: set[int] = set()
+    pairs = []
     for d, i, j in cand:
         if i not in used_t and j not in used_f:
             used_t.add(i)
             used_f.add(j)
-            errors.append(d)
+            pairs.append((i, j, d))
+    return pairs
+
+
+def _match_spots(
+    true: Sequence[float], found: Sequence[float], tolerance: float
+) -> tuple[int, list[float]]:
+    # how many spots match, and their Rf errors
+    errors = [d for _, _, d in match_spots(true, found, tolerance)]
     return len(errors), errors
 
 

@@ -214,8 +214,12 @@ RING_MAX_MM = 12.0
 #: strokes, closed over, or a ring drawn twice (rf_calculator mock-ups).
 RING_STROKE_MM = 4.0
 
-#: Holes split by a ringed spot's texture fill at least this share of the
-#: ellipse they span together (one hole: 0.6).
+#: A ring's hole fills at least this share of the ellipse it spans (a ragged
+#: gap between strokes does not)...
+RING_FILL = 0.6
+
+#: ...and holes split by a ringed spot's texture fill at least this share of
+#: the ellipse they span together.
 RING_SPLIT_FILL = 0.3
 
 #: ...and span no more than this times as long one way as the other: the
@@ -319,7 +323,7 @@ def ring_candidates(dark_map: np.ndarray, lines: Lines, *, px_per_mm: float) -> 
         return (row, col, bh / 2, bw / 2, 2.0)
 
     for parent, children in holes.items():
-        single = [r for i in children if (r := ring([i], parent, 0.6)) is not None]
+        single = [r for i in children if (r := ring([i], parent, RING_FILL)) is not None]
         if not single and len(children) > 1:
             split = ring(children, parent, RING_SPLIT_FILL)
             single = [split] if split is not None else []

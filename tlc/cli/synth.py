@@ -93,9 +93,7 @@ def command(ctx: click.Context, out: Path, **opts: Any) -> None:
         msg = f"{out.parent}: no such folder; create it first"
         raise SynthOptionError(msg)
     quality = opts["quality"]
-    if not 30 <= quality <= 100:
-        msg = f"--quality must be between 30 and 100, got {quality}"
-        raise SynthOptionError(msg)
+    _check_range("--quality", quality, 30, 100)
 
     given = {
         name
@@ -121,9 +119,7 @@ def command(ctx: click.Context, out: Path, **opts: Any) -> None:
         kwargs["front_line"] = False
     if opts["no_labels"]:
         kwargs["labels"] = False
-    if kwargs.get("mode") not in _MODES:
-        msg = f"--mode must be uv254, stain or uv365, got {kwargs.get('mode')!r}"
-        raise SynthOptionError(msg)
+    _check_mode(kwargs.get("mode"))
     if opts["lanes_opt"] is not None:
         kwargs["lanes"] = parse_lanes(opts["lanes_opt"])
         kwargs.pop("spots", None)  # random reference spots were for random lanes
@@ -174,12 +170,8 @@ def _strips(out: Path, opts: dict[str, Any], given: set[str], quality: int) -> N
         msg = f"{names}: not for --strips (it takes --mode, --spots, --rotation, --seed)"
         raise SynthOptionError(msg)
     n = opts["strips_opt"]
-    if not 2 <= n <= 10:
-        msg = f"--strips must be between 2 and 10, got {n}"
-        raise SynthOptionError(msg)
-    if opts["mode"] not in _MODES:
-        msg = f"--mode must be uv254, stain or uv365, got {opts['mode']!r}"
-        raise SynthOptionError(msg)
+    _check_range("--strips", n, 2, 10)
+    _check_mode(opts["mode"])
     spots = parse_spots(opts["spots_opt"], n) if opts["spots_opt"] is not None else None
     try:
         image, truths, corners = make_strips(
@@ -216,6 +208,20 @@ def _strips(out: Path, opts: dict[str, Any], given: set[str], quality: int) -> N
         + yaml.safe_dump(truth, sort_keys=False, allow_unicode=True),
     )
     click.echo(f"{out}\n{truth_file}")
+
+
+def _check_range(option: str, value: int, lo: int, hi: int) -> None:
+    # SynthOptionError unless lo <= value <= hi
+    if not lo <= value <= hi:
+        msg = f"{option} must be between {lo} and {hi}, got {value}"
+        raise SynthOptionError(msg)
+
+
+def _check_mode(mode: Any) -> None:
+    # SynthOptionError unless mode is one of _MODES
+    if mode not in _MODES:
+        msg = f"--mode must be uv254, stain or uv365, got {mode!r}"
+        raise SynthOptionError(msg)
 
 
 def _encode(image: Any, out: Path, quality: int) -> bytes:
