@@ -274,6 +274,61 @@ def test_two_dark_spots_close_together_are_both_measured(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("params", "lane", "true"),
+    [
+        # seed 7, synthetic-057, lane S3: two dark spots 0.07 Rf apart left a
+        # dip of 2-5 % between them; the upper one's extent ran on through the
+        # lower one, which was dropped as its tail.
+        (
+            dict(
+                lanes=5, mode="uv254", perspective=0.5759718356191802, rotation=2.02,
+                light=0.24, noise=0.482, blur=0.0, jpeg_quality=62, front_line=False,
+                rng=1733566111,
+            ),
+            2, [0.436, 0.694, 0.766],
+        ),
+        # seed 11, synthetic-001, lane S1: two stained spots 0.064 Rf apart; in
+        # the map the lower one's maximum lies on the upper one's flank and is
+        # no local maximum, so it was never a candidate, though the lane's
+        # profile dips between the two.
+        (
+            dict(
+                lanes=3, mode="stain", perspective=0.04090189226600898, rotation=1.71,
+                light=0.464, noise=0.387, blur=0.414, jpeg_quality=80, rng=1672291623,
+            ),
+            0, [0.145, 0.777, 0.841],
+        ),
+        # seed 7, synthetic-055, lane S2: and the other way round, a glowing
+        # spot whose centre glows 2-5 % less than its rim is one spot, not two.
+        (
+            dict(
+                lanes=5, mode="uv254", perspective=0.12475051902667081, rotation=-0.47,
+                light=0.664, noise=0.461, blur=0.572, jpeg_quality=69, labels=False,
+                rng=1499983521,
+            ),
+            1, [0.645, 0.71],
+        ),
+    ],
+    ids=["shallow-dip", "hidden-maximum", "glowing-rim"],
+)  # fmt: skip
+def test_two_spots_close_in_rf_are_both_found(tmp_path, params, lane, true):
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(**params)
+    assert sorted(s.peak_rf for s in truth.lanes[lane].spots) == pytest.approx(true, abs=0.001)
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path))
+    found = [s.rf for s in analysis.lanes[lane].spots]
+    assert len(found) == len(true), found
+    for t, f in zip(true, found, strict=True):
+        assert abs(t - f) < RF_TOL, (found, true)
+
+
+@pytest.mark.parametrize(
     "params",
     [
         # seed 7, synthetic-014: all 8 lanes seen without --lanes (the last by
