@@ -185,6 +185,25 @@ def test_a_line_high_on_the_plate_is_not_taken_for_the_baseline():
     assert lines.baseline_at(0) == pytest.approx(540, abs=TOL_MM * PPM)
 
 
+def test_the_plates_top_edge_is_not_taken_for_a_pencil_front():
+    # Bug (real photo TLC-with-Image-Processing/hello1.jpg): the plate's top
+    # edge, slanting into the band where a front is sought, was taken for a
+    # pencil front 1.4 mm from the top at one side, above the visible front
+    # (the edge of the pale blue dry layer); every Rf read 0.01 low and a
+    # spot was seen in the dry layer's corner. A pencil line is sought at least
+    # LINE_EDGE_MM from the plate's edge; a line reaching nearer is that edge.
+    img = green_plate(base=(700, 700)).astype(np.float32)
+    h, w = img.shape[:2]
+    img[:100] = img[:100] * 0.5 + np.array([60, 80, 230]) * 0.5  # the dry layer
+    edge = 10 + (35 - 10) * np.arange(w) / (w - 1)
+    dist = np.abs(np.arange(h)[:, None] - edge[None, :])
+    img *= (1 - 0.35 * np.exp(-0.5 * (dist / 1.5) ** 2))[..., None]
+    lines = find_lines(np.clip(img, 0, 255).astype(np.uint8), px_per_mm=PPM, mode="uv254")
+    assert lines.front_source == "edge"
+    assert lines.front_at(0) == pytest.approx(100, abs=TOL_MM * PPM)
+    assert lines.front_at(w - 1) == pytest.approx(100, abs=TOL_MM * PPM)
+
+
 def test_plate_without_a_front():
     with pytest.raises(LinesNotFound, match=r"no solvent front was found; .* --front"):
         find_lines(green_plate(base=(700, 700)), px_per_mm=PPM, mode="uv254")
@@ -341,3 +360,15 @@ def test_paper_mock_up_with_only_a_front_is_refused():
     photo = read_image(REALPLATES / "rf_calculator" / "only_sf.jpg")
     with pytest.raises(LinesNotFound):
         analyse(photo)
+
+
+@pytest.mark.skipif(not REALPLATES.is_dir(), reason="../shared/realplates is not here")
+def test_the_front_of_a_real_uv_plate_is_the_edge_of_its_dry_layer():
+    # The real photo behind the test above (read in place: it has no licence).
+    from tlc.io import read_image
+    from tlc.pipeline import analyse
+
+    analysis = analyse(read_image(REALPLATES / "TLC-with-Image-Processing" / "hello1.jpg"))
+    front_mm = np.array(analysis.lines.front) / analysis.plate.px_per_mm
+    assert analysis.lines.front_source == "edge"
+    assert front_mm.min() > 3.0

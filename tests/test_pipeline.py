@@ -898,7 +898,7 @@ def test_a_reference_on_another_strip_confirms_nothing(tmp_path, library):
         pytest.param(
             0.45,
             marks=pytest.mark.xfail(
-                strict=True, reason="the plate's shaded bottom rim is taken for the baseline"
+                strict=True, reason="the foot of the row of labels is taken for the baseline"
             ),
         ),
     ],
@@ -909,7 +909,8 @@ def test_a_blurred_baseline_is_not_taken_for_the_labels_under_it(synth, perspect
     # of the labels just under it scored 0.8 of it; the lowest of the rows
     # near the best won. The baseline lay 3 mm low at one side, and every Rf
     # read 0.04 high. The same plate seen at a perspective a hair different
-    # still fails: its shaded bottom rim wins, 10 mm under the baseline.
+    # still fails: the foot of the labels wins, 10 mm under the baseline
+    # (the faint baseline is seen along a third of the plate only).
     photo, truth = synth(
         lanes=6, mode="uv254", perspective=perspective, rotation=0.31, light=0.708,
         noise=0.585, blur=0.694, jpeg_quality=85, front_line=True, labels=True,

@@ -337,6 +337,11 @@ def find_lines(
         )
         tint = _solvent_edge(plate_image, strips, lo, hi, px_per_mm=px_per_mm)
         pencil = pencil if pencil is not None and pencil.clear(MIN_LINE_EVIDENCE) else None
+        # A pencil line is sought LINE_EDGE_MM from the top at least; a line
+        # whose fit reaches nearer at the plate's sides is the top edge
+        # itself, slanting into the band (real photo hello1: 1.4 mm).
+        if pencil is not None and float(np.min(pencil[1])) < ends:
+            pencil = None
         pale = pale if pale is not None and pale.clear(MIN_PALE_EVIDENCE) else None
         tint = tint if tint is not None and tint.clear(MIN_TINT_EVIDENCE) else None
         visible = max(
