@@ -106,6 +106,9 @@ ORIGIN_RF = 0.06
 #: A faint "spot" taller than this (mm, at half its peak) is the plate, not a spot.
 BROAD_MM = 7.0
 
+#: A faint "spot" wider than this (mm, at half its peak) is the plate, not a spot.
+WIDE_MM = 5.5
+
 #: A faint "spot" as wide as its lane and this many times wider than tall is a
 #: band across the plate.
 BAND_ASPECT = 1.4
@@ -430,6 +433,10 @@ def _lane_spots(
         # Faint and tall is how an unevenly coated or lit plate swells, not
         # how a spot looks: a spot that faint is a compact trace.
         if (spot.bottom - spot.top) > BROAD_MM * px_per_mm and spot.contrast < 2.5 * min_contrast:
+            continue
+        # ...and so is faint and as wide as the whole measuring window: a blob
+        # of the coating's mottle, not a spot (applied 1.5-3 mm wide).
+        if 2 * spot.half_width > WIDE_MM * px_per_mm and spot.contrast < 2.5 * min_contrast:
             continue
         # Faint, as wide as the lane and wider than tall is a band across the
         # plate (the residue under an unmarked front, uneven coating), not a
