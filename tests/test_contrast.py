@@ -44,6 +44,11 @@ def patch(h: int, s: int, v: int) -> np.ndarray:
         # between its glowing spots for dark spots.
         ((126, 165, 181), "uv365"),
         ((0, 0, 40), "uv365"),  # no glow at all
+        # Bug (benchmark plate seed 7, synthetic-068): a dim glow of pale
+        # violet, L* 31, was taken for a stained plate (its blue channel,
+        # 102, is bright), and the gaps between its glowing spots for spots.
+        ((127, 82, 102), "uv365"),
+        ((163, 150, 95), "stain"),  # as dark, but magenta: dyed by permanganate
     ],
 )
 def test_mode_from_the_plate_colour(hsv, mode):

@@ -20,6 +20,12 @@ EDGE_ENDS_MM = 1.2
 EDGE_SIDES_MM = 2.0
 
 
+#: A blue-violet plate darker than this (CIELAB lightness, 0-100) glows under
+#: UV 365 however pale its colour: a stained plate is white or, dyed all over,
+#: at least this light (``tlc.pipeline.DYED_PLATE_L``).
+DARK_PLATE_L = 35.0
+
+
 def detect_mode(plate_image: np.ndarray) -> str:
     """Tell how the plate was photographed, from its colour.
 
@@ -49,6 +55,13 @@ def detect_mode(plate_image: np.ndarray) -> str:
     # a blue (on 100 synthetic plates: stain at most 85, UV 365 at least 110).
     if value < 80 or (105 <= hue <= 145 and sat > 100 and value < 235):
         return "uv365"
+    # A dim glow, pale in colour: blue-violet and darker than any stained
+    # plate (dyed all over, a permanganate plate is magenta, hue over 145).
+    # Lightness, not the brightest channel: here the blue channel alone is bright.
+    if 105 <= hue <= 145:
+        lightness = float(np.median(cv2.cvtColor(core, cv2.COLOR_RGB2LAB)[:, :, 0])) / 2.55
+        if lightness < DARK_PLATE_L:
+            return "uv365"
     if sat > 90 and 35 <= hue <= 95:
         return "uv254"
     return "stain"
