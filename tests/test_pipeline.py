@@ -791,7 +791,17 @@ def test_a_plate_of_given_size_is_not_looked_at_as_strips(tmp_path):
     assert analysis.plate.source != "strips"
 
 
-def test_spots_paler_than_a_dyed_plate_are_found():
+@pytest.mark.parametrize(
+    ("purple", "lightness"),
+    [
+        ((150, 60, 130), (35, 70)),  # as dark as most real strips
+        # Bug (real sheets TLC_imageprocessing stain/100948s, 101357S,
+        # 101498S): strips dyed darker than L* 35 were not taken for dyed
+        # plates, and their pale spots were not sought.
+        ((95, 39, 71), (20, 35)),
+    ],
+)
+def test_spots_paler_than_a_dyed_plate_are_found(purple, lightness):
     # Bug (real permanganate strips, TLC_imageprocessing stain/): KMnO4 dyes
     # the whole plate purple and leaves the spots paler than it; only spots
     # darker than the plate were sought, and the lanes read as empty. A
@@ -807,7 +817,7 @@ def test_spots_paler_than_a_dyed_plate_are_found():
     )
     shade = photo.astype(np.float32).mean(axis=2)
     t = np.clip(shade / np.percentile(shade, 99), 0, 1)[..., None]
-    dyed = (np.array([150, 60, 130], np.float32) * t + 235 * (1 - t)).astype(np.uint8)
+    dyed = (np.array(purple, np.float32) * t + 235 * (1 - t)).astype(np.uint8)
     h = truth.size_mm[0]
     layout = Layout(
         mode="stain",
@@ -816,7 +826,7 @@ def test_spots_paler_than_a_dyed_plate_are_found():
     )
     analysis = analyse(dyed, layout=layout)
     lab = cv2.cvtColor(rectify(dyed, analysis.plate), cv2.COLOR_RGB2LAB)
-    assert 35 <= np.median(lab[:, :, 0]) / 2.55 < 70  # as dark as the real strips
+    assert lightness[0] <= np.median(lab[:, :, 0]) / 2.55 < lightness[1]
     assert [[s.rf for s in lr.spots] for lr in analysis.lanes] == [
         [pytest.approx(rf, abs=RF_TOL)] for rf in (0.3, 0.5, 0.7)
     ]

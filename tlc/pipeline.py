@@ -348,11 +348,12 @@ def analyse(
 #: Lightness (CIELAB L*, 0-100) of a plate that a stain coloured all over:
 #: potassium permanganate turns the plate purple and leaves spots paler than
 #: it, so bright spots are sought too. Measured: the real permanganate strips
-#: of TLC_imageprocessing L* 38-61; white plates with coloured spots
-#: (synthetic stain plates, the real vanillin plates) 83-100. Under 35 the
-#: "stained" plate is more likely a dark UV 365 plate taken for one (seed 7,
-#: synthetic-068, L* 31: bright spots sought there added four false ones).
-DYED_PLATE_L = (35.0, 70.0)
+#: of TLC_imageprocessing L* 38-61 as whole sheets, some single strips under
+#: 35 (their pale spots were missed while the range started at 35); white
+#: plates with coloured spots (synthetic stain plates, the real vanillin
+#: plates) 83-100. A dark blue-violet plate is a UV 365 one
+#: (:func:`tlc.contrast.detect_mode`), never taken for a dyed one.
+DYED_PLATE_L = (20.0, 70.0)
 
 
 def _dyed_plate(plate_img: Any) -> bool:
