@@ -21,8 +21,8 @@ EDGE_SIDES_MM = 2.0
 
 
 #: A blue-violet plate darker than this (CIELAB lightness, 0-100) glows under
-#: UV 365 however pale its colour: a stained plate is white or, dyed all over,
-#: at least this light (``tlc.pipeline.DYED_PLATE_L``).
+#: UV 365 however pale its colour: a stained plate is white, or magenta when
+#: permanganate dyed it all over (which may be darker: ``tlc.pipeline.DYED_PLATE_L``).
 DARK_PLATE_L = 35.0
 
 
