@@ -529,6 +529,25 @@ def test_a_row_with_a_gap_is_completed(n, pitch, start, jitter, gap):
     assert max(abs(a - b) for a, b in zip(lanes, row, strict=True)) < 0.25 * pitch
 
 
+@pytest.mark.parametrize(
+    ("significance", "kept"),
+    [(1.2, [100, 300, 500, 700]), (12.0, [100, 200, 300, 500, 700])],
+)
+def test_a_faint_column_that_breaks_an_even_row_is_dropped(significance, kept):
+    # Benchmark plates seed 7, synthetic-045 and -083: one column of faint
+    # candidates between two lanes halved the pitch, and the row was filled
+    # with empty lanes nothing showed. A clear spot there is a lane (seed 7,
+    # synthetic-010: its empty neighbours are the row's), and stays.
+    from tlc.lanes import _drop_off_grid
+
+    lanes = [100.0, 200.0, 300.0, 500.0, 700.0]
+    votes = np.zeros(800)
+    for c, v in zip(lanes, [2.0, 0.6, 2.5, 2.0, 3.0], strict=True):
+        votes[round(c)] = v
+    candidates = np.array([[50, c, significance if c == 200 else 10.0] for c in lanes])
+    assert _drop_off_grid(lanes, votes, candidates, min_pitch=4 * PPM) == kept
+
+
 def test_given_three_lanes_with_two_close_seen_adds_the_third_where_there_is_room():
     # Benchmark plate seed 11, synthetic-083: two lanes seen of three, too
     # close for one between them and no mark at either end; the third was put

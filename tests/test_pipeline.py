@@ -930,3 +930,39 @@ def test_a_blurred_baseline_is_not_taken_for_the_labels_under_it(synth, perspect
     scale = analysis.plate.size_mm[0] / truth.size_mm[0]
     rows_mm = np.array(analysis.lines.baseline) / analysis.plate.px_per_mm
     assert np.abs(rows_mm - truth.baseline_mm * scale).max() < 1.0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # seed 7, synthetic-045: the faint halo beside a glowing spot made a
+        # lane 4.7 mm from its own, and the row was "completed" at that pitch
+        # with three empty lanes (7 lanes for 4)
+        dict(
+            lanes=["S1", "S2", "paracetamol", "S3"], spots=[None, None, [0.481], None],
+            mode="uv254", perspective=0.18361370118970521, rotation=-1.09, light=0.219,
+            noise=0.589, blur=0.098, jpeg_quality=68, front_line=True, labels=True,
+            rng=898179887,
+        ),
+        # seed 7, synthetic-083: a tick on the front line made a lane between
+        # two, and two empty lanes were invented (7 lanes for 4)
+        dict(
+            lanes=["S2", "mdma", "S1", "S3"], spots=[None, [0.455], None, None],
+            mode="uv254", perspective=0.04356506939039413, rotation=3.67, light=0.414,
+            noise=0.074, blur=0.665, jpeg_quality=85, front_line=True, labels=False,
+            rng=1627197275,
+        ),
+    ],
+)  # fmt: skip
+def test_a_stray_column_does_not_make_empty_lanes(tmp_path, params):
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(**params)
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path))
+    assert len(analysis.lanes) == len(truth.lanes)
+    assert not any("lane_from_spacing" in lane.lane.flags for lane in analysis.lanes)
