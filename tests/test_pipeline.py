@@ -966,3 +966,42 @@ def test_a_stray_column_does_not_make_empty_lanes(tmp_path, params):
     analysis = analyse(read_image(path))
     assert len(analysis.lanes) == len(truth.lanes)
     assert not any("lane_from_spacing" in lane.lane.flags for lane in analysis.lanes)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # seed 7, synthetic-029: a shadow at the plate's side read as a mark
+        # one pitch beyond the row (4 lanes for 3, nothing marked)
+        dict(
+            lanes=["S1", "lidocaine", "S2"], spots=[None, [0.358], None], mode="uv254",
+            perspective=0.46514219161989695, rotation=-3.03, light=0.933, noise=0.711,
+            blur=0.187, jpeg_quality=64, front_line=False, labels=False, rng=1060499019,
+        ),
+        # seed 11, synthetic-084: a lone mark beyond a row whose labels are
+        # faint under UV 365 (8 lanes for 7)
+        dict(
+            lanes=7, mode="uv365", perspective=0.5221411650480915, rotation=-3.01,
+            light=0.199, noise=0.371, blur=0.0, jpeg_quality=61, front_line=True,
+            labels=True, rng=375603896,
+        ),
+        # seed 11, synthetic-057: empty lanes at both ends, ticked and
+        # labelled like the others, stay
+        dict(
+            lanes=5, mode="uv254", perspective=0.07475543622565926, rotation=1.36,
+            light=0.839, noise=0.196, blur=0.0, jpeg_quality=64, front_line=True,
+            labels=True, rng=392826080,
+        ),
+    ],
+)  # fmt: skip
+def test_an_empty_end_lane_needs_a_mark_like_the_others(tmp_path, params):
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(**params)
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path))
+    assert len(analysis.lanes) == len(truth.lanes)
