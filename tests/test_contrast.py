@@ -94,3 +94,22 @@ def test_robust_sigma_measures_the_noise_not_the_outliers():
     values[:2000] = 100.0  # a tenth of the map is spots or strokes
     assert robust_sigma(values) == pytest.approx(2.0, rel=0.15)
     assert robust_sigma(np.full(10, 3.0)) == 0.0
+
+
+def test_a_spot_glowing_blue_shows_only_as_a_shift_to_blue():
+    # Seed 0, synthetic-093: a substance glowing blue under UV 254 covers the
+    # green glow (green -5 %, red -12 %) while blue rises by a third: in the
+    # brightness the two nearly cancel; the shift to blue shows it four times
+    # as clearly. A pale patch, brighter in every channel, is no brighter for
+    # the shift.
+    from tlc.contrast import glow
+
+    plate, blue, pale = (147, 241, 146), (129, 229, 202), (175, 250, 175)
+    image = plate_with_spot(plate, blue)
+    plain, shifted = glow(image, px_per_mm=PPM)
+    assert np.array_equal(plain, contrast(image, mode="uv254", px_per_mm=PPM, bright=True))
+    assert plain[240, 160] < 0.15
+    assert shifted[240, 160] > 0.3
+    assert abs(float(np.median(shifted[40:120, 40:280]))) < 0.02
+    plain, shifted = glow(plate_with_spot(plate, pale), px_per_mm=PPM)
+    assert shifted[240, 160] == pytest.approx(plain[240, 160], abs=1e-6)

@@ -18,6 +18,8 @@ Tolerances:
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -308,3 +310,26 @@ def test_a_faint_blob_of_the_coating_is_not_a_spot():
     image = np.full((800, 480, 3), 200, np.uint8)
     spots = rf_mod.measure(find_spots(image, smap, (LANE,), LINES, px_per_mm=8.0), LINES)
     assert [round(s.rf, 2) for s in spots] == [0.33]  # the faint round spot stays
+
+
+@pytest.mark.parametrize(("offset_mm", "kept"), [(1.0, False), (2.8, False), (5.0, True)])
+def test_a_bright_halo_beside_a_dark_spot_is_not_a_spot(offset_mm, kept):
+    # Real UV 254 photos show a blue halo beside dark spots, 1.2 mm beyond
+    # the spot's edge on TLC_imageprocessing/uv/101678.jpg: it is the dark
+    # spot's, not a spot of its own. Further out, a bright spot is one.
+    from tlc.spots import merge
+
+    ppm = 8.0
+    dark = Spot(
+        lane=1, row=400.0, col=240.0, top=386.0, bottom=414.0, half_width=13.5,
+        strength=5.0, contrast=0.5, colour=(40, 40, 60),
+    )  # fmt: skip
+    glow = Spot(
+        lane=1, row=401.0, col=240.0 + offset_mm * ppm, top=393.0, bottom=409.0,
+        half_width=8.0, strength=0.5, contrast=0.1, colour=(120, 200, 255),
+        flags=("spot_bright",),
+    )  # fmt: skip
+    other_lane = dataclasses.replace(glow, lane=2)
+    merged = merge((dark,), (glow, other_lane), px_per_mm=ppm)
+    assert (glow in merged) is kept
+    assert other_lane in merged

@@ -218,13 +218,45 @@ def contrast(
     ValueError
         If ``mode`` is not one of ``MODES``.
     """
-    import cv2
-
     if mode not in MODES:
         msg = f"mode must be one of {', '.join(MODES)}, got {mode!r}"
         raise ValueError(msg)
     if bright is None:
         bright = mode == "uv365"
+    return _maps(plate_image, mode=mode, px_per_mm=px_per_mm, bright=bright)[0]
+
+
+def glow(plate_image: np.ndarray, *, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Under UV 254, the bright-feature map, and the same with a shift to blue counted.
+
+    A substance glowing blue under the 254 nm lamp brightens the blue
+    channel while the green glow it covers fades: in the brightness the two
+    cancel. The second map also counts blue growing brighter, and brighter
+    than green (a pale or white patch brightens green as much: its shift is
+    no glow). Both from one background, as :func:`contrast` with
+    ``bright=True`` computes it.
+
+    Parameters
+    ----------
+    plate_image : (H, W, 3) ndarray of uint8
+        The rectified plate, RGB.
+    px_per_mm : float
+
+    Returns
+    -------
+    ((H, W) ndarray of float32, (H, W) ndarray of float32)
+        ``contrast(plate_image, mode="uv254", bright=True)``, and the same or
+        the shift to blue, whichever is stronger.
+    """
+    return _maps(plate_image, mode="uv254", px_per_mm=px_per_mm, bright=True, blue=True)
+
+
+def _maps(
+    plate_image: np.ndarray, *, mode: str, px_per_mm: float, bright: bool, blue: bool = False
+) -> tuple[np.ndarray, ...]:
+    # the contrast map, and with ``blue`` the blue-shift map too
+    import cv2
+
     img = cv2.GaussianBlur(plate_image.astype(np.float32), (0, 0), 0.6)
     bg = background(plate_image, px_per_mm=px_per_mm, bright=bright)
     if bright:
@@ -239,12 +271,18 @@ def contrast(
     else:
         weights = np.maximum(bg if not bright else room, 1.0)
         out = (rel * weights).sum(axis=2) / weights.sum(axis=2)
+    maps = [out]
+    if blue:
+        # Green's room is small on a glowing plate: the difference is halved.
+        shift = np.minimum(rel[..., 2], 0.5 * (rel[..., 2] - rel[..., 1]))
+        maps.append(np.maximum(out, shift))
     # The plate's own edges (and any sliver of background the outline let in)
     # are not spots or lines.
     ends = max(1, round(EDGE_ENDS_MM * px_per_mm))
     sides = max(1, round(EDGE_SIDES_MM * px_per_mm))
-    out[:ends] = 0
-    out[-ends:] = 0
-    out[:, :sides] = 0
-    out[:, -sides:] = 0
-    return out.astype(np.float32)
+    for m in maps:
+        m[:ends] = 0
+        m[-ends:] = 0
+        m[:, :sides] = 0
+        m[:, -sides:] = 0
+    return tuple(m.astype(np.float32) for m in maps)

@@ -660,16 +660,27 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
     smap = lines_mod.remove_lines(smap, lines, px_per_mm=ppm)
     # Under UV 254 some substances glow (blue or white) instead of quenching:
     # look for bright spots too, more strictly, since glare is bright as well.
-    bright_smap = None
+    bright_smap = blue_smap = None
     bright_cand = None
     if mode == "uv254" or (mode == "stain" and _dyed_plate(plate_img)):
-        bmap = contrast.contrast(plate_img, mode=mode, px_per_mm=ppm, bright=True)
+        gmap = None
+        if mode == "uv254":
+            bmap, gmap = contrast.glow(plate_img, px_per_mm=ppm)
+        else:
+            bmap = contrast.contrast(plate_img, mode=mode, px_per_mm=ppm, bright=True)
         bright_smap = lines_mod.remove_lines(
             lanes_mod.spot_map(bmap, px_per_mm=ppm), lines, px_per_mm=ppm
         )
         bright_cand = lanes_mod.spot_candidates(
             bright_smap, lines, px_per_mm=ppm, min_contrast=BRIGHT_FACTOR * config.min_contrast
         )
+        if gmap is not None:
+            # Spots glowing blue are sought in the lanes found, but do not
+            # make lanes: on real UV photos a blue cast (the lamp's light, a
+            # blue sheet under strips) shifts whole areas to blue.
+            blue_smap = lines_mod.remove_lines(
+                lanes_mod.spot_map(gmap, px_per_mm=ppm), lines, px_per_mm=ppm
+            )
     # Spots ringed in pencil count as spots even where they have faded.
     rings = lanes_mod.ring_candidates(dark_map, lines, px_per_mm=ppm)
     extra = [c for c in (bright_cand, rings[:, [0, 1, 4]]) if c is not None and len(c)]
@@ -702,10 +713,12 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
         bright=bright,
         origin_rf=config.origin_rf,
     )
-    if bright_smap is not None:
+    for glow, blue_only in ((bright_smap, False), (blue_smap, True)):
+        if glow is None:
+            continue
         glowing = spots_mod.find_spots(
             plate_img,
-            bright_smap,
+            glow,
             lanes,
             lines,
             px_per_mm=ppm,
@@ -713,6 +726,11 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
             bright=True,
             origin_rf=config.origin_rf,
         )
+        if blue_only:
+            # a blue "spot" that reaches its lane's edge is part of a blue
+            # cast across the plate (the sheet under a row of strips), not a
+            # glowing spot
+            glowing = tuple(s for s in glowing if "spot_touches_lane_edge" not in s.flags)
         spots = spots_mod.merge(spots, glowing, px_per_mm=ppm)
     ringed = spots_mod.circled(
         plate_img, smap, lanes, lines, rings, spots, px_per_mm=ppm, origin_rf=config.origin_rf
