@@ -110,6 +110,10 @@ def background(plate_image: np.ndarray, *, px_per_mm: float, bright: bool = Fals
     return cv2.resize(bg, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
+#: Most values :func:`robust_sigma` reads; larger arrays are sampled evenly.
+ROBUST_SAMPLE = 100_000
+
+
 def robust_sigma(values: np.ndarray) -> float:
     """The spread of ``values`` as a standard deviation, from their median absolute deviation.
 
@@ -127,7 +131,12 @@ def robust_sigma(values: np.ndarray) -> float:
     float
         0 for constant values.
     """
-    return 1.4826 * float(np.median(np.abs(values - np.median(values))))
+    flat = np.ravel(values)
+    if flat.size > ROBUST_SAMPLE:
+        # a whole map: a regular sample of it measures the same spread, in a
+        # fraction of the time (two medians of 250 000 values took 6 ms)
+        flat = flat[:: flat.size // ROBUST_SAMPLE]
+    return 1.4826 * float(np.median(np.abs(flat - np.median(flat))))
 
 
 def profile_noise(profile: np.ndarray) -> float:
