@@ -55,6 +55,22 @@ def assert_rf_match_truth(analysis: Analysis, truth) -> None:
             assert abs(t - f) < RF_TOL, (found, true)
 
 
+def benchmark_photo(tmp_path, **params):
+    """A benchmark plate (``make_plate(**params)``) written as a photo, and analysed.
+
+    Returns (Analysis, tlc.synth.Truth).
+    """
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_plate
+
+    photo, truth = make_plate(**params)
+    path = tmp_path / "plate.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    return analyse(read_image(path)), truth
+
+
 @pytest.fixture(scope="module")
 def analyses(library, synth):
     """One analysis per mode, with lane labels and the real library."""
@@ -956,15 +972,7 @@ def test_a_blurred_baseline_is_not_taken_for_the_labels_under_it(synth, perspect
     ],
 )  # fmt: skip
 def test_a_stray_column_does_not_make_empty_lanes(tmp_path, params):
-    import cv2
-
-    from tlc.io import read_image
-    from tlc.synth import make_plate
-
-    photo, truth = make_plate(**params)
-    path = tmp_path / "plate.jpg"
-    cv2.imwrite(str(path), photo[:, :, ::-1])
-    analysis = analyse(read_image(path))
+    analysis, truth = benchmark_photo(tmp_path, **params)
     assert len(analysis.lanes) == len(truth.lanes)
     assert not any("lane_from_spacing" in lane.lane.flags for lane in analysis.lanes)
 
@@ -996,15 +1004,7 @@ def test_a_stray_column_does_not_make_empty_lanes(tmp_path, params):
     ],
 )  # fmt: skip
 def test_an_empty_end_lane_needs_a_mark_like_the_others(tmp_path, params):
-    import cv2
-
-    from tlc.io import read_image
-    from tlc.synth import make_plate
-
-    photo, truth = make_plate(**params)
-    path = tmp_path / "plate.jpg"
-    cv2.imwrite(str(path), photo[:, :, ::-1])
-    analysis = analyse(read_image(path))
+    analysis, truth = benchmark_photo(tmp_path, **params)
     assert len(analysis.lanes) == len(truth.lanes)
 
 
@@ -1012,19 +1012,11 @@ def test_a_smear_at_the_plate_side_is_no_lane(tmp_path):
     # Bug (held-out benchmark plate seed 11, synthetic-090): a faint smear
     # 4.1 mm from the plate's side, near the front, made an eighth lane.
     # Staff spot a centimetre from the sides.
-    import cv2
-
-    from tlc.io import read_image
-    from tlc.synth import make_plate
-
-    photo, truth = make_plate(
-        lanes=7, mode="uv254", perspective=0.3179288036853025, rotation=1.92, light=0.532,
-        noise=0.505, blur=0.176, jpeg_quality=65, front_line=False, labels=True,
+    analysis, truth = benchmark_photo(
+        tmp_path, lanes=7, mode="uv254", perspective=0.3179288036853025, rotation=1.92,
+        light=0.532, noise=0.505, blur=0.176, jpeg_quality=65, front_line=False, labels=True,
         rng=1419972386,
     )  # fmt: skip
-    path = tmp_path / "plate.jpg"
-    cv2.imwrite(str(path), photo[:, :, ::-1])
-    analysis = analyse(read_image(path))
     assert len(analysis.lanes) == len(truth.lanes)
     ppm = analysis.plate.px_per_mm
     assert min(lane.lane.col for lane in analysis.lanes) / ppm > 10
@@ -1052,15 +1044,7 @@ def test_spots_glowing_blue_under_uv254_are_found(tmp_path, params):
     # as it brightens blue, and in the plate's brightness the two cancel:
     # 16 of the 69 visible spots missed on 300 plates glowed blue. The shift
     # to blue finds them (23 spots more on the 300 plates, none false).
-    import cv2
-
-    from tlc.io import read_image
-    from tlc.synth import make_plate
-
-    photo, truth = make_plate(**params)
-    path = tmp_path / "plate.jpg"
-    cv2.imwrite(str(path), photo[:, :, ::-1])
-    analysis = analyse(read_image(path))
+    analysis, truth = benchmark_photo(tmp_path, **params)
     assert len(analysis.lanes) == len(truth.lanes)
     glowing = 0
     for found, lane in zip(analysis.lanes, truth.lanes, strict=True):
