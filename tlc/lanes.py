@@ -688,12 +688,12 @@ def _drop_lone_marked_ends(
     Staff mark every lane they spot, or none. An empty lane at an end of the
     row, placed by a "mark" (its tick or label, the stronger, at least
     ``1 / LONE_MARK_RATIO`` times the median of the other lanes'), is the
-    plate's edge, a shadow or a speck on the baseline: on 7 of the 300
-    synthetic benchmark plates (seed 0, synthetic-089; seed 7, synthetic-029;
-    seed 11, synthetic-041, -058 and -084...) such a lane was one too many,
-    its mark 0.45-0.75. A clear tick (``TICK_LEVEL``) is drawn on purpose
-    and keeps its lane (seed 11, synthetic-057). Needs at least two other
-    lanes.
+    plate's edge, a shadow or a speck on the baseline: such a lane, its mark
+    0.45-0.75, was one too many on 7 of the 300 synthetic benchmark plates,
+    and is dropped on five of them (seed 0, synthetic-089; seed 7,
+    synthetic-029; seed 11, synthetic-041, -058 and -084). A clear tick
+    (``TICK_LEVEL``) is drawn on purpose and keeps its lane (seed 11,
+    synthetic-057). Needs at least two other lanes.
     """
 
     def strength(lane: Lane) -> float:

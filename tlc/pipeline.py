@@ -713,12 +713,12 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
         bright=bright,
         origin_rf=config.origin_rf,
     )
-    for glow, blue_only in ((bright_smap, False), (blue_smap, True)):
-        if glow is None:
+    for search_map, blue_only in ((bright_smap, False), (blue_smap, True)):
+        if search_map is None:
             continue
         glowing = spots_mod.find_spots(
             plate_img,
-            glow,
+            search_map,
             lanes,
             lines,
             px_per_mm=ppm,
