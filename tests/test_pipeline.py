@@ -1065,14 +1065,21 @@ REALPLATES = Path(__file__).resolve().parents[1].parent / "shared" / "realplates
 
 
 @pytest.mark.skipif(not REALPLATES.is_dir(), reason="../shared/realplates is not here")
-@pytest.mark.parametrize("name", ["101704UV.jpg", "101678.jpg"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "TLC_imageprocessing/uv/101704UV.jpg",
+        "TLC_imageprocessing/uv/101678.jpg",
+        "TLC-with-Image-Processing/hello4.jpg",
+    ],
+)
 def test_a_blue_cast_on_a_real_uv_photo_is_no_glowing_spot(name):
-    # Real sheets of strips under UV 254: the blue sheet between the strips
-    # (101704UV: read as one plate, a band at Rf 0.5 across all lanes) and
-    # the blue halo beside dark spots (101678) shift to blue as glowing
-    # spots do; neither is a spot.
+    # Real UV 254 photos: the blue sheet between a row of strips (101704UV,
+    # read as one plate: a band at Rf 0.5 across all lanes), the blue halo
+    # beside dark spots (101678) and the pale blue dry layer at the front
+    # (hello4, Rf 0.96) shift to blue as glowing spots do; none is a spot.
     from tlc.io import read_image
 
-    analysis = analyse(read_image(REALPLATES / "TLC_imageprocessing" / "uv" / name))
+    analysis = analyse(read_image(REALPLATES / name))
     bright = [s.rf for lane in analysis.lanes for s in lane.spots if "spot_bright" in s.flags]
     assert bright == []

@@ -728,9 +728,11 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
         )
         if blue_only:
             # a blue "spot" that reaches its lane's edge is part of a blue
-            # cast across the plate (the sheet under a row of strips), not a
-            # glowing spot
-            glowing = tuple(s for s in glowing if "spot_touches_lane_edge" not in s.flags)
+            # cast across the plate (the sheet under a row of strips), and
+            # one at the front is the edge of the dry layer, often pale blue
+            # under the lamp: neither is a glowing spot
+            cast = {"spot_touches_lane_edge", "spot_at_front"}
+            glowing = tuple(s for s in glowing if not cast & set(s.flags))
         spots = spots_mod.merge(spots, glowing, px_per_mm=ppm)
     ringed = spots_mod.circled(
         plate_img, smap, lanes, lines, rings, spots, px_per_mm=ppm, origin_rf=config.origin_rf
