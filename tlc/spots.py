@@ -406,13 +406,11 @@ def merge(spots: Sequence[Spot], more: Sequence[Spot], *, px_per_mm: float) -> t
     reach = 1.5 * px_per_mm
 
     def apart(o: Spot, s: Spot) -> bool:
-        if o.lane != s.lane:
-            return True
-        if np.hypot(o.row - s.row, o.col - s.col) <= reach:
-            return False
-        # on the other spot's rim: its halo
+        # within ``reach`` of the other spot's box (its centre included):
+        # the same spot, or its rim or halo
         return (
-            abs(o.row - s.row) > (o.bottom - o.top) / 2 + reach
+            o.lane != s.lane
+            or abs(o.row - s.row) > (o.bottom - o.top) / 2 + reach
             or abs(o.col - s.col) > o.half_width + reach
         )
 
