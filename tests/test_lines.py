@@ -167,6 +167,43 @@ def test_find_lines_does_not_modify_its_input():
     find_lines(img, px_per_mm=PPM, mode="uv254")
 
 
+def dashed_strip(dash_row: int, front_row: int = 100) -> np.ndarray:
+    """A green strip 25 mm wide whose origin is a 3 mm pencil dash in the
+    middle, with a front line across."""
+    img = green_plate(front=(front_row, front_row), shape=(800, 200)).astype(np.float32)
+    mid = img.shape[1] // 2
+    rows = np.arange(img.shape[0])[:, None]
+    dash = np.exp(-0.5 * ((rows - dash_row) / 1.2) ** 2)
+    img[:, mid - 12 : mid + 12] *= (1 - 0.35 * dash)[..., None]
+    return img.astype(np.uint8)
+
+
+def test_a_short_origin_mark_is_taken_only_where_the_row_puts_the_baseline():
+    # Real TLC_imageprocessing strips (101391S, strips 2 and 4): the origin is a
+    # dash where the sample was spotted, seen on one strip in four of the
+    # plate's width: no baseline across, so the strip was left out.
+    img = dashed_strip(700)
+    with pytest.raises(LinesNotFound, match="no baseline"):
+        find_lines(img, px_per_mm=PPM, mode="uv254")
+    lines = find_lines(img, px_per_mm=PPM, mode="uv254", baseline_near=700 + 1.5 * PPM)
+    assert lines.baseline_row == pytest.approx(700, abs=TOL_MM * PPM)
+    assert lines.baseline_at(0) == lines.baseline_at(199)  # level
+    assert "baseline_from_mark" in lines.flags
+    assert lines.baseline_source == "pencil"
+    # the other strips' baselines 4 mm away: not this strip's origin
+    with pytest.raises(LinesNotFound, match="no baseline"):
+        find_lines(img, px_per_mm=PPM, mode="uv254", baseline_near=700 - 4 * PPM)
+    # a line across the plate is taken as always, wherever the row puts it
+    lines = find_lines(
+        green_plate(base=(700, 700), front=(100, 100), shape=(800, 200)),
+        px_per_mm=PPM,
+        mode="uv254",
+        baseline_near=650.0,
+    )
+    assert lines.baseline_row == pytest.approx(700, abs=TOL_MM * PPM)
+    assert "baseline_from_mark" not in lines.flags
+
+
 def test_blank_plate_has_no_baseline():
     with pytest.raises(LinesNotFound, match=r"no baseline \(origin line\) was found; .*--baseline"):
         find_lines(green_plate(), px_per_mm=PPM, mode="uv254")

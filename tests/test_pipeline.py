@@ -775,6 +775,34 @@ def test_separate_strips_are_read_each_with_its_own_lines(tmp_path, mode, backgr
     assert len(back.plate.parts) == 3
 
 
+@pytest.mark.parametrize(("mode", "rng"), [("uv254", 4), ("uv254", 7), ("stain", 3)])
+def test_a_strip_with_only_a_dash_at_its_origin_is_read(tmp_path, mode, rng):
+    # Real TLC_imageprocessing sheets (101391S, 101742STAIN, uv/101678 and six
+    # more): on one strip or two the origin was a dash where the sample was
+    # spotted, or a line seen only beside a large origin spot, and the strip
+    # was left out, its sample untested. The other strips' baselines say
+    # where to look for it.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_strips
+
+    spots = [[0.45], [0.55], [0.35], [0.6]]
+    photo, truths, _ = make_strips(
+        4, mode=mode, spots=spots, baseline_lines=[True, False, True, True], rng=rng
+    )
+    path = tmp_path / "strips.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    analysis = analyse(read_image(path))
+    assert [lr.lane.label for lr in analysis.lanes] == ["S1", "S2", "S3", "S4"]
+    assert "plate_strip_left_out" not in analysis.plate.flags
+    assert "baseline_from_mark" in analysis.lines.flags
+    assert any(w.startswith("Strip 2 of 4 shows no baseline across it") for w in analysis.warnings)
+    found = [[s.rf for s in lr.spots if not s.on_origin] for lr in analysis.lanes]
+    for lane_rf, truth in zip(found, truths, strict=True):
+        assert lane_rf == pytest.approx(truth.lanes_rf[0], abs=0.02)
+
+
 def test_labels_of_separate_strips_are_one_per_strip(tmp_path, library):
     import cv2
 

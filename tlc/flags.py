@@ -109,6 +109,13 @@ _FLAGS = (
         "The baseline is faint or uneven; Rf values may be off by a few hundredths.",
     ),
     Flag(
+        "baseline_from_mark",
+        "warning",
+        "On a strip, no baseline was seen across it: its origin was taken at a short pencil "
+        "mark level with the other strips' baselines; its Rf values may be off by a few "
+        "hundredths.",
+    ),
+    Flag(
         "lines_tilted",
         "info",
         "The baseline or the front is not level; Rf was measured against them lane by lane.",

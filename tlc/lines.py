@@ -131,6 +131,18 @@ MIN_LINE_CONFIDENCE = 0.35
 #: synthetic plate 8.3, texture and shadows on blank paper 4 to 7.
 MIN_LINE_EVIDENCE = 8.0
 
+#: How far (mm) from the height of the other strips' baselines a short origin
+#: mark is sought on a strip whose baseline was not seen across it. Strips of
+#: one photo are cut and marked alike: on the real TLC_imageprocessing sheets
+#: the baselines read well lie within about 2 mm of their sheet's median (most
+#: within 1.5 mm).
+BASELINE_NEAR_MM = 2.5
+
+#: Signal-to-noise ratio such a mark needs: what a line seen across a third of
+#: the plate needs (MIN_LINE_EVIDENCE / MIN_LINE_CONFIDENCE, about 23). The
+#: ticks and stubs of real strips score 58 to 600.
+MIN_MARK_SNR = 25.0
+
 #: The same for the pale line of a front that was not marked (8 to 240 seen;
 #: the texture of a paper mock-up with only one line drawn, real photo
 #: rf_calculator/only_sf.jpg, scores 6.5).
@@ -234,6 +246,7 @@ def find_lines(
     front: float | None = None,
     contrast_map: np.ndarray | None = None,
     above_floor: bool = False,
+    baseline_near: float | None = None,
 ) -> Lines:
     """Find the baseline (origin) and the solvent front on a rectified plate.
 
@@ -261,6 +274,14 @@ def find_lines(
         it is at least as clearly a line as without this and lies at most
         ``ABOVE_FLOOR_REACH_MM`` above. A blurred pencil baseline then no
         longer loses to the row of labels just under it.
+    baseline_near : float, optional
+        Row where the baseline is expected: on a strip of a row, where the
+        other strips' baselines lie. When no baseline is seen across the
+        plate, a short dark mark within ``BASELINE_NEAR_MM`` of it, with a
+        signal-to-noise ratio of ``MIN_MARK_SNR`` at least, is taken for the
+        origin, level (flag ``baseline_from_mark``): on a strip one lane
+        wide the origin is often a tick where the sample was spotted, or a
+        line hidden under the spot but for its ends.
 
     Returns
     -------
@@ -301,17 +322,25 @@ def find_lines(
             found = _above_floor(found, resp, strips, lo, hi, px_per_mm=px_per_mm)
         # A line seen in under a third of the plate, or wandering, is not a
         # drawn baseline; measuring Rf against it would be guessing.
-        if found is None or not found.clear(MIN_LINE_EVIDENCE):
+        mark = None
+        if (found is None or not found.clear(MIN_LINE_EVIDENCE)) and baseline_near is not None:
+            mark = _origin_mark(resp, strips, baseline_near, lo, hi, px_per_mm=px_per_mm)
+        if mark is not None:
+            base_cols, base_rows = np.array([0.0, w - 1.0]), np.array([mark, mark])
+            base_conf = MIN_LINE_CONFIDENCE
+            flags.append("baseline_from_mark")
+        elif found is None or not found.clear(MIN_LINE_EVIDENCE):
             msg = (
                 "no baseline (origin line) was found; draw it in pencil before spotting, "
                 "or pass --baseline (fraction of the plate height from the bottom, or mm)"
             )
             raise LinesNotFound(msg)
-        base_cols, base_rows, base_conf, _ = found
+        else:
+            base_cols, base_rows, base_conf, _ = found
+            if base_conf < 0.5:
+                flags.append("baseline_uncertain")
         baseline_source = "pencil"
         conf.append(base_conf)
-        if base_conf < 0.5:
-            flags.append("baseline_uncertain")
     else:
         base_cols, base_rows = np.array([0.0, w - 1.0]), np.array([baseline, baseline])
         baseline_source = "given"
@@ -495,6 +524,28 @@ def _fit_line(
     ends = np.array([0.0, float(strips[-1][1] + strips[0][0])])
     snr = float(np.median(wts) / noise)
     return _Found(ends, slope * ends + icept, conf, snr)
+
+
+def _origin_mark(
+    resp: np.ndarray,
+    strips: list[tuple[int, int]],
+    near: float,
+    lo: int,
+    hi: int,
+    *,
+    px_per_mm: float,
+) -> float | None:
+    """Row of a short, strong dark mark within ``BASELINE_NEAR_MM`` of row
+    ``near`` (and between rows ``lo`` and ``hi``), or None (see
+    :func:`find_lines`, ``baseline_near``)."""
+    reach = BASELINE_NEAR_MM * px_per_mm
+    a, b = max(lo, round(near - reach)), min(hi, round(near + reach) + 1)
+    found = _fit_line(resp, strips, a, b, px_per_mm=px_per_mm, prefer="low")
+    if found is None or found.snr < MIN_MARK_SNR:
+        return None
+    # Seen on a strip or two only, the fitted slant means nothing: level.
+    row = float(np.mean(found[1]))
+    return row if a <= row < b else None
 
 
 class _Found(tuple):

@@ -390,9 +390,11 @@ def _analyse_strips(
     way up: where their readings disagree, the way most of them read wins
     and the others are read again that way. A strip is cut for one sample,
     so each is read as one lane, labelled ``S1``, ``S2``... or by
-    ``--lanes``, one label per strip. A strip that cannot be read is left
-    out, and a warning names it. Each strip is identified on its own
-    (:func:`_finish`).
+    ``--lanes``, one label per strip. A strip whose baseline is not seen
+    across it is read again with its origin sought near the height of the
+    others' (:func:`tlc.lines.find_lines`, ``baseline_near``). A strip that
+    cannot be read is left out, and a warning names it. Each strip is
+    identified on its own (:func:`_finish`).
 
     Raises
     ------
@@ -404,8 +406,10 @@ def _analyse_strips(
     import collections
     import dataclasses
 
+    import numpy as np
+
     from tlc import plate as plate_mod
-    from tlc.errors import LayoutError, TlcError
+    from tlc.errors import FrontNotFound, LayoutError, LinesNotFound, TlcError
 
     labels = layout.lanes
     if labels is not None and len(labels) != len(parts):
@@ -419,10 +423,12 @@ def _analyse_strips(
     # (real TLC_imageprocessing sheets: 2 to 4 "lanes" a strip).
     names = labels or tuple(f"S{i + 1}" for i in range(len(parts)))
 
-    def read(i: int, rotate: int | None) -> _Reading:
+    def read(i: int, rotate: int | None, baseline_near_mm: float | None = None) -> _Reading:
         part = parts[i] if rotate is None else plate_mod.turn(parts[i], rotate // 90)
         strip_layout = dataclasses.replace(layout, lanes=(names[i],), rotate=rotate)
-        return _read_plate(image, part, layout=strip_layout, config=config)
+        return _read_plate(
+            image, part, layout=strip_layout, config=config, baseline_near_mm=baseline_near_mm
+        )
 
     readings: dict[int, _Reading] = {}
     failed: dict[int, TlcError] = {}
@@ -433,7 +439,8 @@ def _analyse_strips(
             failed[i] = exc
     if not readings:
         raise failed[0]
-    if layout.rotate is None:
+    way = layout.rotate
+    if way is None:
         votes = collections.Counter(r.plate.rotation for r in readings.values())
         way = max(votes, key=lambda k: (votes[k], k == 0))
         for i in [i for i, r in readings.items() if r.plate.rotation != way]:
@@ -442,6 +449,27 @@ def _analyse_strips(
             except TlcError as exc:
                 del readings[i]
                 failed[i] = exc
+
+    # A strip whose baseline was not seen across it: the origin may be a short
+    # mark (a tick where the sample was spotted, a line hidden under the spot
+    # but for its ends) at the height of the other strips' baselines, since
+    # strips of one photo are cut and marked alike.
+    heights = [
+        r.plate.size_mm[0] - float(np.median(r.lines.baseline)) / r.plate.px_per_mm
+        for r in readings.values()
+    ]
+    marked = []
+    if len(heights) >= 2:
+        near_mm = float(np.median(heights))
+        for i in sorted(failed):
+            if not isinstance(failed[i], LinesNotFound) or isinstance(failed[i], FrontNotFound):
+                continue
+            try:
+                readings[i] = read(i, way, baseline_near_mm=near_mm)
+            except TlcError:
+                continue
+            del failed[i]
+            marked.append(i)
 
     board = plate_mod.board(readings[i].plate if i in readings else p for i, p in enumerate(parts))
     # staff check that every strip was found; a strip left out is a sample untested
@@ -495,6 +523,11 @@ def _analyse_strips(
         f"Strip {i + 1} of {len(parts)} could not be read and is left out: {failed[i]}"
         for i in sorted(failed)
     ]
+    warnings.extend(
+        f"Strip {i + 1} of {len(parts)} shows no baseline across it; its origin was taken at "
+        "a short pencil mark level with the other strips' baselines."
+        for i in marked
+    )
     reading = _Reading(
         plate=board,
         lines=lines,
@@ -508,8 +541,19 @@ def _analyse_strips(
     )
 
 
-def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> _Reading:
+def _read_plate(
+    image: Any,
+    plate: Plate,
+    *,
+    layout: Layout,
+    config: Config,
+    baseline_near_mm: float | None = None,
+) -> _Reading:
     """The lines, lanes and spots (with Rf) of the plate found; lanes labelled, not identified.
+
+    ``baseline_near_mm``: with ``layout.rotate`` given, the height (mm from
+    the bottom) where the baseline is expected, from the other strips of a
+    row (:func:`tlc.lines.find_lines`, ``baseline_near``).
 
     Raises
     ------
@@ -650,10 +694,19 @@ def _read_plate(image: Any, plate: Plate, *, layout: Layout, config: Config) -> 
             smap = np.ascontiguousarray(np.rot90(smap, -k))
     else:
         b, f = given_rows(plate)
+        near = None
+        if baseline_near_mm is not None:
+            near = (plate.size_mm[0] - baseline_near_mm) * ppm
         lines = lines_mod.find_lines(
-            plate_img, px_per_mm=ppm, mode=mode, baseline=b, front=f, contrast_map=dark_map
+            plate_img,
+            px_per_mm=ppm,
+            mode=mode,
+            baseline=b,
+            front=f,
+            contrast_map=dark_map,
+            baseline_near=near,
         )
-        if lines.baseline_source == "pencil":
+        if lines.baseline_source == "pencil" and "baseline_from_mark" not in lines.flags:
             lines = remeasured(lines, plate_img, dark_map, b, f)
     del height_mm
 

@@ -452,6 +452,7 @@ def make_plate(
     size_mm: tuple[float, float] | None = None,
     photo_px: tuple[int, int] | None = None,
     circles: bool | None = None,
+    baseline_line: bool = True,
     rng: int | np.random.Generator = 0,
 ) -> tuple[np.ndarray, Truth]:
     """Draw a photo of a developed TLC plate, and say exactly what is in it.
@@ -495,6 +496,9 @@ def make_plate(
     circles : bool or None
         Ring every visible spot with pencil, as staff do under the lamp;
         None: on 20 % of plates.
+    baseline_line : bool
+        A pencil line marks the origin across the plate; otherwise only a
+        short dash where each lane was spotted (as on many strips).
     rng : int or numpy.random.Generator
         Seed or generator; the same seed gives the same photo.
 
@@ -525,6 +529,7 @@ def make_plate(
         "jpeg_quality": jpeg_quality,
         "cropped": cropped,
         "front_line": front_line,
+        "baseline_line": baseline_line,
         "labels": labels,
         "size_mm": list(size_mm) if size_mm is not None else None,
         "photo_px": list(photo_px) if photo_px is not None else None,
@@ -567,7 +572,17 @@ def make_plate(
     # ---- draw the plate top-down -------------------------------------------
     look = _plate_look(mode, gen)
     canvas, alpha, truth_lanes, dust, circled = _draw_plate(
-        geo, lane_x, labels_t, lane_specs, look, scale, front_line, labels, circles, gen
+        geo,
+        lane_x,
+        labels_t,
+        lane_specs,
+        look,
+        scale,
+        front_line,
+        labels,
+        circles,
+        gen,
+        baseline_line=baseline_line,
     )
 
     # ---- into the photo ------------------------------------------------------
@@ -1222,6 +1237,8 @@ def _draw_plate(
     write_labels: bool,
     circles: bool | None,
     gen: np.random.Generator,
+    *,
+    baseline_line: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, tuple[TruthLane, ...], tuple[tuple[float, float], ...], bool]:
     """The upright plate at ``scale`` px/mm: colour (H, W, 3) float32 and coverage (H, W)."""
     import cv2
@@ -1333,7 +1350,12 @@ def _draw_plate(
             wobble = 1.0 + 0.08 * np.sin(2 * t + gen.uniform(0, 6)) + gen.normal(0, 0.02, 28)
             pts = list(zip(x + rx * wobble * np.cos(t), y + ry * wobble * np.sin(t), strict=True))
             _stroke(pencil, pts, gen.uniform(0.2, 0.35), scale, gen.uniform(0.6, 0.95))
-    _pencil_line(pencil, geo.baseline, 1.5, w_mm - 1.5, scale, gen)
+    if baseline_line:
+        _pencil_line(pencil, geo.baseline, 1.5, w_mm - 1.5, scale, gen)
+    else:
+        for xl in lane_x:
+            half, yb = gen.uniform(1.0, 2.0), float(geo.baseline(xl))
+            _stroke(pencil, [(xl - half, yb), (xl + half, yb)], 0.3, scale, gen.uniform(0.6, 0.9))
     if front_line:
         _pencil_line(pencil, geo.front, 1.5, w_mm - 1.5, scale, gen)
     tick = int(gen.integers(3))  # 0 none, 1 ticks, 2 dots
@@ -1718,6 +1740,7 @@ def make_strips(
     spots: Sequence[Sequence[float | SpotSpec | Mapping[str, Any]] | None] | None = None,
     rotation: float = 0.0,
     background: str = "paper",
+    baseline_lines: Sequence[bool] | None = None,
     rng: int | np.random.Generator | None = None,
 ) -> tuple[np.ndarray, list[Truth], list[tuple[tuple[float, float], ...]]]:
     """Draw a photo of separate single-lane strips laid side by side.
@@ -1744,6 +1767,9 @@ def make_strips(
         In-plane rotation of the whole row, degrees counter-clockwise.
     background : {"paper", "dark"}
         A white sheet (bluish under a UV lamp) or a dark tray or table.
+    baseline_lines : sequence of bool or None
+        Per strip, whether a pencil line crosses it at the origin (False: a
+        short dash where the sample was spotted); None: a line on every strip.
     rng : int, numpy.random.Generator or None
         Seed or generator; None is seed 0. The same seed gives the same photo.
 
@@ -1782,6 +1808,9 @@ def make_strips(
         raise ValueError(msg)
     if spots is not None and len(spots) != n:
         msg = f"spots must have one entry per strip ({n}), got {len(spots)}"
+        raise ValueError(msg)
+    if baseline_lines is not None and len(baseline_lines) != n:
+        msg = f"baseline_lines must have one entry per strip ({n}), got {len(baseline_lines)}"
         raise ValueError(msg)
     gen = np.random.default_rng(0 if rng is None else rng)
     g_geo, g_strip, g_photo = gen.spawn(3)
@@ -1837,6 +1866,7 @@ def make_strips(
             size_mm=(hi, wi),
             photo_px=(ph, pw),
             circles=False,
+            baseline_line=True if baseline_lines is None else bool(baseline_lines[i]),
             rng=int(g_strip.integers(0, 2**31 - 1)),
         )
         src = np.array([[-0.5, -0.5], [pw - 0.5, -0.5], [pw - 0.5, ph - 0.5]], np.float32)
