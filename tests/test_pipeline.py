@@ -775,6 +775,33 @@ def test_separate_strips_are_read_each_with_its_own_lines(tmp_path, mode, backgr
     assert len(back.plate.parts) == 3
 
 
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_strips_lying_sideways_or_upside_down_are_read_in_their_order(tmp_path, rotation):
+    # Real photo TLC_imageprocessing/uv/101704UV: the sheet of six strips was
+    # photographed turned a quarter, and read as one plate of 7 lanes. Turned
+    # or upside down, the strips are read left to right as they stand.
+    import cv2
+
+    from tlc.io import read_image
+    from tlc.synth import make_strips
+
+    spots = [[0.3], [0.55], [0.7]]
+    photo, truths, _ = make_strips(3, spots=spots, rotation=rotation, rng=3)
+    path = tmp_path / "strips.jpg"
+    cv2.imwrite(str(path), photo[:, :, ::-1])
+    image = read_image(path)
+    # which end of a strip of one lane is the origin may be guessed wrong:
+    # these strips have no label, so that the way up is given here
+    analysis = analyse(image, layout=Layout(rotate=truths[0].rotation))
+    assert analysis.plate.source == "strips"
+    assert [p.rotation for p in analysis.plate.parts] == [t.rotation for t in truths]
+    found = [[s.rf for s in lr.spots if not s.on_origin] for lr in analysis.lanes]
+    for lane_rf, truth in zip(found, truths, strict=True):
+        assert lane_rf == pytest.approx(truth.lanes_rf[0], abs=0.02)
+    # the strips are found without it too
+    assert len(analyse(image).plate.parts) == 3
+
+
 @pytest.mark.parametrize(("mode", "rng"), [("uv254", 4), ("uv254", 7), ("stain", 3)])
 def test_a_strip_with_only_a_dash_at_its_origin_is_read(tmp_path, mode, rng):
     # Real TLC_imageprocessing sheets (101391S, 101742STAIN, uv/101678 and six

@@ -87,6 +87,32 @@ def test_strips_found(n, mode, background, rotation, seed):
         assert max(r0, r1) < min(r2, r3)
 
 
+@pytest.mark.parametrize(("rotation", "seed"), [(90.0, 2), (-90.0, 4), (84.0, 6)])
+def test_strips_lying_sideways_are_found_turned(rotation, seed):
+    # Real photo TLC_imageprocessing/uv/101704UV: the sheet holding the strips
+    # was photographed turned a quarter, the strips lying sideways.
+    image, _, corners = make_strips(4, rotation=rotation, rng=seed)
+    found = find_strips(image)
+    assert len(found) == 4
+    # Found standing in the photo turned a quarter counter-clockwise: top to
+    # bottom in the photo, left to right once turned.
+    rows = [np.mean([r for r, _ in p.corners]) for p in found]
+    assert rows == sorted(rows)
+    for p in found:
+        assert p.rotation == 270
+        # Standing once turned: its top corners right of its bottom ones.
+        (_, c0), (_, c1), (_, c2), (_, c3) = p.corners
+        assert min(c0, c1) > max(c2, c3)
+    # The same strips as drawn, corner for corner in some order.
+    for p in found:
+        ctr = np.mean(p.corners, axis=0)
+        truth = min(corners, key=lambda q: np.linalg.norm(np.mean(q, axis=0) - ctr))
+        for corner in p.corners:
+            assert min(np.linalg.norm(np.subtract(corner, q)) for q in truth) < 0.05 * np.ptp(
+                np.array(truth)[:, 0]
+            ) + 0.05 * np.ptp(np.array(truth)[:, 1])
+
+
 def test_strips_with_given_spots():
     spots = [[0.3], [0.5, 0.7], [0.2, 0.6]]
     image, truths, corners = make_strips(3, spots=spots, rng=11)

@@ -390,11 +390,12 @@ def _analyse_strips(
     way up: where their readings disagree, the way most of them read wins
     and the others are read again that way. A strip is cut for one sample,
     so each is read as one lane, labelled ``S1``, ``S2``... or by
-    ``--lanes``, one label per strip. A strip whose baseline is not seen
-    across it is read again with its origin sought near the height of the
-    others' (:func:`tlc.lines.find_lines`, ``baseline_near``). A strip that
-    cannot be read is left out, and a warning names it. Each strip is
-    identified on its own (:func:`_finish`).
+    ``--lanes``, one label per strip, left to right as the strips stand
+    (origin at the bottom). A strip whose baseline is not seen across it
+    is read again with its origin sought near the height of the others'
+    (:func:`tlc.lines.find_lines`, ``baseline_near``). A strip that cannot
+    be read is left out, and a warning names it. Each strip is identified
+    on its own (:func:`_finish`).
 
     Raises
     ------
@@ -424,7 +425,10 @@ def _analyse_strips(
     names = labels or tuple(f"S{i + 1}" for i in range(len(parts)))
 
     def read(i: int, rotate: int | None, baseline_near_mm: float | None = None) -> _Reading:
-        part = parts[i] if rotate is None else plate_mod.turn(parts[i], rotate // 90)
+        # a part found lying sideways is already turned (rotation 270)
+        part = parts[i]
+        if rotate is not None:
+            part = plate_mod.turn(part, (rotate - part.rotation) // 90)
         strip_layout = dataclasses.replace(layout, lanes=(names[i],), rotate=rotate)
         return _read_plate(
             image, part, layout=strip_layout, config=config, baseline_near_mm=baseline_near_mm
@@ -470,6 +474,20 @@ def _analyse_strips(
                 continue
             del failed[i]
             marked.append(i)
+
+    if (way - parts[0].rotation) % 360 == 180:
+        # Read the other way up, the strips stand in the other order: left to
+        # right as they stand, the photo's last strip is the first.
+        n = len(parts)
+        parts = parts[::-1]
+        readings = {
+            n - 1 - i: dataclasses.replace(
+                r, lanes=tuple(dataclasses.replace(x, label=names[n - 1 - i]) for x in r.lanes)
+            )
+            for i, r in readings.items()
+        }
+        failed = {n - 1 - i: exc for i, exc in failed.items()}
+        marked = [n - 1 - i for i in marked]
 
     board = plate_mod.board(readings[i].plate if i in readings else p for i, p in enumerate(parts))
     # staff check that every strip was found; a strip left out is a sample untested

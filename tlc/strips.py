@@ -38,11 +38,14 @@ How it works, on a copy of the photo at most ``WORK_SIDE`` pixels long:
    through 24 places), and the corners are where the sides cross.
 
 Anything that fails returns ``()``: a single plate must never be split.
-Strips lying sideways (long side horizontal) are not looked for.
+When no row of standing strips is found, steps 2 to 5 are run again on the
+same colour clusters turned a quarter: strips lying sideways (long side
+horizontal), as when the sheet holding them was photographed turned.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
@@ -60,6 +63,9 @@ WORK_SIDE = 800
 
 #: Smallest fill of its minimum-area rectangle for a region to be a strip.
 MIN_FILL = 0.85
+
+#: Smallest long side of a strip, as a share of the photo's long side.
+MIN_STRIP_SHARE = 0.10
 
 #: Largest tilt of a strip's long side from the vertical, degrees.
 MAX_TILT_DEG = 20.0
@@ -136,9 +142,12 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
     tuple of Plate
         One plate per strip, left to right: ``corners`` top-left, top-right,
         bottom-right, bottom-left as the strip stands in the photo (long side
-        vertical; which end is the origin is not decided here), ``size_mm``
-        on one scale for the whole photo such that the tallest strip is
-        ``STRIP_LONG_SIDE_MM`` high, ``source="found"``. Empty when the photo
+        vertical; which end is the origin is not decided here), or as it
+        stands in the photo turned a quarter counter-clockwise for strips
+        lying sideways (``rotation`` 270: top to bottom in the photo, their
+        tops towards its right); ``size_mm`` on one scale for the whole
+        photo such that the tallest strip is ``STRIP_LONG_SIDE_MM`` high;
+        ``source="found"``. Empty when the photo
         does not show at least two separate strips side by side, and for
         anything that is not an RGB photo (nothing is raised). Strips cut
         apart where they touch have at most 0.7 confidence.
@@ -154,10 +163,43 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
     lab8 = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
     labels, centres = _clusters(lab8)
     groups = _tree(centres)
+    row = _row_of_strips(labels, centres, groups, lab8)
+    rotation = 0
+    if row is None:
+        # Strips lying sideways: the same search in the photo turned a quarter
+        # counter-clockwise, on the same colour clusters (the strips then
+        # stand; to read them, the photo is turned clockwise three quarters).
+        turned = _row_of_strips(
+            np.ascontiguousarray(np.rot90(labels)),
+            centres,
+            groups,
+            np.ascontiguousarray(np.rot90(lab8)),
+        )
+        if turned is None:
+            return ()
+        # Back into the photo: turned pixel (i, j) is photo pixel (j, W - 1 - i).
+        w = small.shape[1] - 1
+        row = [
+            dataclasses.replace(
+                c,
+                centre=(c.centre[1], w - c.centre[0]),
+                corners=np.column_stack([c.corners[:, 1], w - c.corners[:, 0]]),
+            )
+            for c in turned
+        ]
+        rotation = 270
+    return _plates(row, small.shape[:2], img, rotation=rotation)
+
+
+def _row_of_strips(
+    labels: np.ndarray, centres: np.ndarray, groups: list[tuple[int, ...]], lab8: np.ndarray
+) -> list[_Candidate] | None:
+    """The row of standing strips in the working copy (steps 2 to 5 of the
+    module's description), left to right, or None."""
     cands = _candidates(labels, groups)
     row = _best_row(cands)
     if not row:
-        return ()
+        return None
     lab = lab8.astype(np.float32)
     lab[..., 0] *= _L_WEIGHT
     if len(row) == 1:
@@ -169,10 +211,10 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
             if pieces:
                 row = max(row, _best_row([row[0], *pieces]), key=len)
     if len(row) < 2:
-        return ()
+        return None
     found = _row_colours(row, lab)
     if found is None:
-        return ()
+        return None
     # Second look: a strip of several colours (a dry layer above the front, a
     # stain that took unevenly) was only found in part, or not at all. Now
     # that the background's colours are known, a strip is all that is not
@@ -195,8 +237,8 @@ def find_strips(image: np.ndarray) -> tuple[Plate, ...]:
             if len(row3) > len(row):
                 row = row3
     if not _row_is_strips(row, lab):
-        return ()
-    return _plates(row, small.shape[:2], img)
+        return None
+    return row
 
 
 def _shrink(img: np.ndarray) -> np.ndarray:
@@ -306,7 +348,10 @@ def _candidates(labels: np.ndarray, groups: list[tuple[int, ...]]) -> list[_Cand
     import cv2
 
     h, w = labels.shape
-    min_h = 0.08 * min(h, w)
+    # Photographed to be read, strips fill a good part of the photo (real
+    # sheets: their long side 13 % of the photo's or more). The bands of an
+    # HPTLC track, seen turned a quarter, look like a row of strips 4-5 % of it.
+    min_h = max(0.08 * min(h, w), MIN_STRIP_SHARE * max(h, w))
     counts = np.bincount(labels.ravel(), minlength=max(max(g) for g in groups) + 1)
     out: list[_Candidate] = []
     for node, members in enumerate(groups):
@@ -751,7 +796,7 @@ def _in_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
 
 
 def _plates(
-    row: list[_Candidate], small_shape: tuple[int, ...], img: np.ndarray
+    row: list[_Candidate], small_shape: tuple[int, ...], img: np.ndarray, *, rotation: int = 0
 ) -> tuple[Plate, ...]:
     sy = img.shape[0] / small_shape[0]
     sx = img.shape[1] / small_shape[1]
@@ -775,7 +820,7 @@ def _plates(
                 corners=tuple((float(r), float(q)) for r, q in p),
                 size_mm=(hh * mm_per_px, ww * mm_per_px),
                 px_per_mm=PX_PER_MM,
-                rotation=0,
+                rotation=rotation,
                 source="found",
                 confidence=conf,
                 flags=(),
