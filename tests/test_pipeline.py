@@ -1138,3 +1138,29 @@ def test_a_blue_cast_on_a_real_uv_photo_is_no_glowing_spot(name):
     analysis = analyse(read_image(REALPLATES / name))
     bright = [s.rf for lane in analysis.lanes for s in lane.spots if "spot_bright" in s.flags]
     assert bright == []
+
+
+@pytest.mark.skipif(not REALPLATES.is_dir(), reason="../shared/realplates is not here")
+@pytest.mark.parametrize(
+    "name",
+    [
+        # a strip's origin only a dash, or a line seen beside a large spot
+        "TLC_imageprocessing/stain/101391S.jpg",
+        "TLC_imageprocessing/uv/101678.jpg",
+        # the sheet photographed turned a quarter
+        "TLC_imageprocessing/uv/101704UV.jpg",
+        # two strips touching, one's pale top taken for background
+        "TLC_imageprocessing/stain/101862STAIN.jpg",
+        "TLC_imageprocessing/stain/101941s.jpg",
+    ],
+)
+def test_real_sheets_of_six_strips_are_read_whole(name):
+    # Real webcam photos of six single-lane strips (one sample run in six
+    # solvents): one strip or two were left out or not found, their results
+    # missing from the card.
+    from tlc.io import read_image
+
+    analysis = analyse(read_image(REALPLATES / name))
+    assert analysis.plate.source == "strips"
+    assert len(analysis.plate.parts) == 6
+    assert [lr.lane.label for lr in analysis.lanes] == ["S1", "S2", "S3", "S4", "S5", "S6"]

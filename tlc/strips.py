@@ -230,12 +230,18 @@ def _row_of_strips(
         row2 = _best_row(_dedupe([*cands, *_candidates(labels, [fore])]))
         if len(row2) >= len(row):
             row = row2
+    pieces = []
     if 0 < len(fore) < len(centres):
         pieces = _split_joined(row, _mask(labels, fore), lab)
-        if pieces:
-            row3 = _best_row([*row, *pieces])
-            if len(row3) > len(row):
-                row = row3
+    # Touching strips are also cut apart in the colours the row was found in:
+    # all that is not background may cut one of them short (real sheet
+    # 101862STAIN: a strip's stained top, darker, was taken for background).
+    for node in sorted({c.node for c in row if c.node >= 0 and groups[c.node] != fore}):
+        pieces += _split_joined(row, _mask(labels, groups[node]), lab, tag=node + 1)
+    if pieces:
+        row3 = _best_row(_dedupe([*row, *pieces]))
+        if len(row3) > len(row):
+            row = row3
     if not _row_is_strips(row, lab):
         return None
     return row
