@@ -188,20 +188,18 @@ def test_a_short_origin_mark_is_taken_only_where_the_row_puts_the_baseline():
     lines = find_lines(img, px_per_mm=PPM, mode="uv254", baseline_near=700 + 1.5 * PPM)
     assert lines.baseline_row == pytest.approx(700, abs=TOL_MM * PPM)
     assert lines.baseline_at(0) == lines.baseline_at(199)  # level
-    assert "baseline_from_mark" in lines.flags
+    assert "baseline_from_row" in lines.flags
     assert lines.baseline_source == "pencil"
     # the other strips' baselines 4 mm away: not this strip's origin
     with pytest.raises(LinesNotFound, match="no baseline"):
         find_lines(img, px_per_mm=PPM, mode="uv254", baseline_near=700 - 4 * PPM)
-    # a line across the plate is taken as always, wherever the row puts it
-    lines = find_lines(
-        green_plate(base=(700, 700), front=(100, 100), shape=(800, 200)),
-        px_per_mm=PPM,
-        mode="uv254",
-        baseline_near=650.0,
-    )
+    # a line across the plate near there is taken as a line; farther, not
+    line = green_plate(base=(700, 700), front=(100, 100), shape=(800, 200))
+    lines = find_lines(line, px_per_mm=PPM, mode="uv254", baseline_near=690.0)
     assert lines.baseline_row == pytest.approx(700, abs=TOL_MM * PPM)
-    assert "baseline_from_mark" not in lines.flags
+    assert lines.confidence > 0.9
+    with pytest.raises(LinesNotFound, match="no baseline"):
+        find_lines(line, px_per_mm=PPM, mode="uv254", baseline_near=650.0)
 
 
 def test_blank_plate_has_no_baseline():

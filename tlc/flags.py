@@ -109,11 +109,11 @@ _FLAGS = (
         "The baseline is faint or uneven; Rf values may be off by a few hundredths.",
     ),
     Flag(
-        "baseline_from_mark",
+        "baseline_from_row",
         "warning",
-        "On a strip, no baseline was seen across it: its origin was taken at a short pencil "
-        "mark level with the other strips' baselines; its Rf values may be off by a few "
-        "hundredths.",
+        "On a strip, the baseline was sought again at the height of the other strips' "
+        "baselines (none was seen across it, or the line first found lay far from theirs); "
+        "check it on the annotated picture: its Rf values may be off by a few hundredths.",
     ),
     Flag(
         "lines_tilted",

@@ -276,12 +276,13 @@ def find_lines(
         longer loses to the row of labels just under it.
     baseline_near : float, optional
         Row where the baseline is expected: on a strip of a row, where the
-        other strips' baselines lie. When no baseline is seen across the
-        plate, a short dark mark within ``BASELINE_NEAR_MM`` of it, with a
-        signal-to-noise ratio of ``MIN_MARK_SNR`` at least, is taken for the
-        origin, level (flag ``baseline_from_mark``): on a strip one lane
-        wide the origin is often a tick where the sample was spotted, or a
-        line hidden under the spot but for its ends.
+        other strips' baselines lie. The baseline is then sought only within
+        ``BASELINE_NEAR_MM`` of it, and when no line is seen across the
+        plate there, a short dark mark with a signal-to-noise ratio of
+        ``MIN_MARK_SNR`` at least is taken for the origin, level: on a strip
+        one lane wide the origin is often a tick where the sample was
+        spotted, or a line hidden under the spot but for its ends. Either
+        way the lines are flagged ``baseline_from_row``.
 
     Returns
     -------
@@ -317,6 +318,10 @@ def find_lines(
     conf = []
     if baseline is None:
         lo, hi = int(h * (1 - BASELINE_REACH)), h - ends
+        if baseline_near is not None:
+            reach = BASELINE_NEAR_MM * px_per_mm
+            lo = max(lo, round(baseline_near - reach))
+            hi = min(hi, round(baseline_near + reach) + 1)
         found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
         if above_floor:
             found = _above_floor(found, resp, strips, lo, hi, px_per_mm=px_per_mm)
@@ -324,11 +329,12 @@ def find_lines(
         # drawn baseline; measuring Rf against it would be guessing.
         mark = None
         if (found is None or not found.clear(MIN_LINE_EVIDENCE)) and baseline_near is not None:
-            mark = _origin_mark(resp, strips, baseline_near, lo, hi, px_per_mm=px_per_mm)
+            mark = _origin_mark(resp, strips, lo, hi, px_per_mm=px_per_mm)
+        if baseline_near is not None:
+            flags.append("baseline_from_row")
         if mark is not None:
             base_cols, base_rows = np.array([0.0, w - 1.0]), np.array([mark, mark])
             base_conf = MIN_LINE_CONFIDENCE
-            flags.append("baseline_from_mark")
         elif found is None or not found.clear(MIN_LINE_EVIDENCE):
             msg = (
                 "no baseline (origin line) was found; draw it in pencil before spotting, "
@@ -527,25 +533,16 @@ def _fit_line(
 
 
 def _origin_mark(
-    resp: np.ndarray,
-    strips: list[tuple[int, int]],
-    near: float,
-    lo: int,
-    hi: int,
-    *,
-    px_per_mm: float,
+    resp: np.ndarray, strips: list[tuple[int, int]], lo: int, hi: int, *, px_per_mm: float
 ) -> float | None:
-    """Row of a short, strong dark mark within ``BASELINE_NEAR_MM`` of row
-    ``near`` (and between rows ``lo`` and ``hi``), or None (see
-    :func:`find_lines`, ``baseline_near``)."""
-    reach = BASELINE_NEAR_MM * px_per_mm
-    a, b = max(lo, round(near - reach)), min(hi, round(near + reach) + 1)
-    found = _fit_line(resp, strips, a, b, px_per_mm=px_per_mm, prefer="low")
+    """Row of a short, strong dark mark between rows ``lo`` and ``hi``, or
+    None (see :func:`find_lines`, ``baseline_near``)."""
+    found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
     if found is None or found.snr < MIN_MARK_SNR:
         return None
     # Seen on a strip or two only, the fitted slant means nothing: level.
     row = float(np.mean(found[1]))
-    return row if a <= row < b else None
+    return row if lo <= row < hi else None
 
 
 class _Found(tuple):

@@ -367,6 +367,15 @@ def _dyed_plate(plate_img: Any) -> bool:
 
 #: Where the lines of a plate came from, surest first: the least sure of
 #: separate strips' sources is that of them all.
+#: Strips of a row whose baselines lie this close (mm) to the row's median
+#: agree; with three agreeing, a strip whose baseline lies farther than
+#: STRIP_BASELINE_OUTLIER_MM is read again near the row's height. Real
+#: sheets of six strips read well lie within 1.9 mm of their median; the
+#: strips whose bottom edge or shadow was taken for the baseline, 3.3 to
+#: 12 mm from it.
+STRIP_BASELINES_AGREE_MM = 1.5
+STRIP_BASELINE_OUTLIER_MM = 3.0
+
 BASELINE_SOURCES = ("given", "pencil", "spots")
 FRONT_SOURCES = ("given", "pencil", "edge")
 
@@ -454,17 +463,23 @@ def _analyse_strips(
                 del readings[i]
                 failed[i] = exc
 
-    # A strip whose baseline was not seen across it: the origin may be a short
-    # mark (a tick where the sample was spotted, a line hidden under the spot
-    # but for its ends) at the height of the other strips' baselines, since
-    # strips of one photo are cut and marked alike.
-    heights = [
-        r.plate.size_mm[0] - float(np.median(r.lines.baseline)) / r.plate.px_per_mm
-        for r in readings.values()
-    ]
-    marked = []
+    # Strips of one photo are cut and marked alike: their baselines lie at
+    # about one height (real sheets: within 2 mm of the row's median). A
+    # strip whose baseline was not seen across it, or was read far from the
+    # others' (its bottom edge, a shadow, taken for it), is read again with
+    # its baseline sought near their height: a line, or a short mark (a tick
+    # where the sample was spotted, a line hidden under the spot but for its
+    # ends).
+    heights = {
+        i: r.plate.size_mm[0] - float(np.median(r.lines.baseline)) / r.plate.px_per_mm
+        for i, r in readings.items()
+    }
+    marked: list[int] = []
+    moved: list[int] = []
+    doubtful: list[int] = []
     if len(heights) >= 2:
-        near_mm = float(np.median(heights))
+        near_mm = float(np.median(list(heights.values())))
+        agree = sum(abs(x - near_mm) <= STRIP_BASELINES_AGREE_MM for x in heights.values())
         for i in sorted(failed):
             if not isinstance(failed[i], LinesNotFound) or isinstance(failed[i], FrontNotFound):
                 continue
@@ -474,6 +489,15 @@ def _analyse_strips(
                 continue
             del failed[i]
             marked.append(i)
+        for i, x in heights.items():
+            if agree < 3 or abs(x - near_mm) <= STRIP_BASELINE_OUTLIER_MM:
+                continue
+            try:
+                readings[i] = read(i, way, baseline_near_mm=near_mm)
+            except TlcError:
+                doubtful.append(i)
+                continue
+            moved.append(i)
 
     if (way - parts[0].rotation) % 360 == 180:
         # Read the other way up, the strips stand in the other order: left to
@@ -488,6 +512,8 @@ def _analyse_strips(
         }
         failed = {n - 1 - i: exc for i, exc in failed.items()}
         marked = [n - 1 - i for i in marked]
+        moved = [n - 1 - i for i in moved]
+        doubtful = [n - 1 - i for i in doubtful]
 
     board = plate_mod.board(readings[i].plate if i in readings else p for i, p in enumerate(parts))
     # staff check that every strip was found; a strip left out is a sample untested
@@ -542,9 +568,19 @@ def _analyse_strips(
         for i in sorted(failed)
     ]
     warnings.extend(
-        f"Strip {i + 1} of {len(parts)} shows no baseline across it; its origin was taken at "
-        "a short pencil mark level with the other strips' baselines."
-        for i in marked
+        f"Strip {i + 1} of {len(parts)} shows no baseline across it; its origin was sought "
+        "at the height of the other strips' baselines."
+        for i in sorted(marked)
+    )
+    warnings.extend(
+        f"On strip {i + 1} of {len(parts)} the line first taken for the baseline lay far from "
+        "the other strips' baselines; its origin was sought again at their height."
+        for i in sorted(moved)
+    )
+    warnings.extend(
+        f"On strip {i + 1} of {len(parts)} the baseline lies far from the other strips' "
+        "baselines, and none was seen near theirs: check it on the annotated picture."
+        for i in sorted(doubtful)
     )
     reading = _Reading(
         plate=board,
@@ -724,7 +760,7 @@ def _read_plate(
             contrast_map=dark_map,
             baseline_near=near,
         )
-        if lines.baseline_source == "pencil" and "baseline_from_mark" not in lines.flags:
+        if lines.baseline_source == "pencil" and "baseline_from_row" not in lines.flags:
             lines = remeasured(lines, plate_img, dark_map, b, f)
     del height_mm
 
