@@ -365,8 +365,6 @@ def _dyed_plate(plate_img: Any) -> bool:
     return DYED_PLATE_L[0] <= lightness < DYED_PLATE_L[1]
 
 
-#: Where the lines of a plate came from, surest first: the least sure of
-#: separate strips' sources is that of them all.
 #: Strips of a row whose baselines lie this close (mm) to the row's median
 #: agree; with three agreeing, a strip whose baseline lies farther than
 #: STRIP_BASELINE_OUTLIER_MM is read again near the row's height. Real
@@ -376,6 +374,8 @@ def _dyed_plate(plate_img: Any) -> bool:
 STRIP_BASELINES_AGREE_MM = 1.5
 STRIP_BASELINE_OUTLIER_MM = 3.0
 
+#: Where the lines of a plate came from, surest first: the least sure of
+#: separate strips' sources is that of them all.
 BASELINE_SOURCES = ("given", "pencil", "spots")
 FRONT_SOURCES = ("given", "pencil", "edge")
 
