@@ -133,6 +133,23 @@ def test_staff_part_has_every_lane_and_translated_reasons():
     assert any("tournée" in w for w in c.staff.warnings)
 
 
+def test_a_flag_is_said_once_in_the_cards_language():
+    # A French card listed the plate's and lines' warning flags twice: as the
+    # English sentence the analysis carries for its JSON, then in French.
+    from tlc.flags import FLAGS
+
+    english = FLAGS["plate_orientation_guessed"].description
+    c = card(
+        [lane(0, "S", [])],
+        lang="fr",
+        plate_flags=("plate_orientation_guessed",),
+        warnings=("Strip 2 of 6 could not be read.", english),
+    )
+    assert english not in c.staff.warnings
+    assert c.staff.warnings[0] == "Strip 2 of 6 could not be read."
+    assert sum("a été deviné" in w for w in c.staff.warnings) == 1
+
+
 def test_no_sample_lane():
     c = card([ref(0, "cocaine", 0.65)])
     assert c.samples == ()

@@ -628,10 +628,16 @@ class _Builder:
         return self.t(key) if self.cat.has(key) else self.t("staff.unknown_flag", name=name)
 
     def _staff_warnings(self) -> tuple[str, ...]:
+        from tlc.flags import FLAGS
+
         t = self.t
         a = self.analysis
-        out = list(a.warnings)
-        out += [self._flag(n) for n in (*a.plate.flags, *a.lines.flags)]
+        flags = (*a.plate.flags, *a.lines.flags)
+        # The analysis repeats its plate's and lines' warning flags as English
+        # sentences (for the JSON); the card says them in its own language.
+        said = {FLAGS[n].description for n in flags if n in FLAGS}
+        out = [w for w in a.warnings if w not in said]
+        out += [self._flag(n) for n in flags]
         for lr in a.lanes:
             out += [
                 t("staff.where_lane", lane=lr.lane.index, text=self._flag(n)) for n in lr.lane.flags
