@@ -235,7 +235,7 @@ def _row_of_strips(
         pieces = _split_joined(row, _mask(labels, fore), lab)
     # Touching strips are also cut apart in the colours the row was found in:
     # all that is not background may cut one of them short (real sheet
-    # 101862STAIN: a strip's stained top, darker, was taken for background).
+    # 101862STAIN: a strip's pale, dry top was taken for background).
     for node in sorted({c.node for c in row if c.node >= 0 and groups[c.node] != fore}):
         pieces += _split_joined(row, _mask(labels, groups[node]), lab, tag=node + 1)
     if pieces:
