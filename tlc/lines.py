@@ -322,14 +322,15 @@ def find_lines(
             reach = BASELINE_NEAR_MM * px_per_mm
             lo = max(lo, round(baseline_near - reach))
             hi = min(hi, round(baseline_near + reach) + 1)
-        found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
+        fit = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
+        found = fit
         if above_floor:
-            found = _above_floor(found, resp, strips, lo, hi, px_per_mm=px_per_mm)
+            found = _above_floor(fit, resp, strips, lo, hi, px_per_mm=px_per_mm)
         # A line seen in under a third of the plate, or wandering, is not a
         # drawn baseline; measuring Rf against it would be guessing.
         mark = None
         if (found is None or not found.clear(MIN_LINE_EVIDENCE)) and baseline_near is not None:
-            mark = _origin_mark(resp, strips, lo, hi, px_per_mm=px_per_mm)
+            mark = _origin_mark(fit, lo, hi)
         if baseline_near is not None:
             flags.append("baseline_from_row")
         if mark is not None:
@@ -532,12 +533,10 @@ def _fit_line(
     return _Found(ends, slope * ends + icept, conf, snr)
 
 
-def _origin_mark(
-    resp: np.ndarray, strips: list[tuple[int, int]], lo: int, hi: int, *, px_per_mm: float
-) -> float | None:
-    """Row of a short, strong dark mark between rows ``lo`` and ``hi``, or
-    None (see :func:`find_lines`, ``baseline_near``)."""
-    found = _fit_line(resp, strips, lo, hi, px_per_mm=px_per_mm, prefer="low")
+def _origin_mark(found: _Found | None, lo: int, hi: int) -> float | None:
+    """Row of a short, strong dark mark, from the line fitted between rows
+    ``lo`` and ``hi`` (:func:`_fit_line`), or None (see :func:`find_lines`,
+    ``baseline_near``)."""
     if found is None or found.snr < MIN_MARK_SNR:
         return None
     # Seen on a strip or two only, the fitted slant means nothing: level.
